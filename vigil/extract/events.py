@@ -1,0 +1,1171 @@
+"""Assemble events from triggers: filter non-events, attach dates and places, merge, rank.
+
+The steps, for one parsed article:
+
+1. ``match_triggers`` finds trigger hits sentence by sentence.
+2. Cue rules (``negation.yaml``) drop negated, failed, planned, conditional and
+   future mentions ("has not been able to take", "could launch an attack") and
+   mark explicit denials (``modality: denied``).
+3. Type priority (``assembly.yaml``) keeps one reading of a sentence that holds
+   several triggers of one real event (warning shots at a protest).
+4. Each remaining hit gets its places (one event per place where it happened)
+   and a date interval (timex of the sentence, of the scene-setting sentence
+   before it, or a default from ``anchors.yaml`` and the tense).
+5. The partners' attribute finders fill actors, crowd, casualties,
+   intervention, modality and the ACLED coding.
+6. Mentions of the same event (type, place, overlapping dates) are merged and
+   events are ranked by salience.
+
+Everything here is pure: the article goes in, a list of events comes out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from vigil.errors import RuleError
+from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers
+from vigil.ruleset import load_rule_file, rules_dir
+from vigil.schema import (
+    EVENT_TYPES,
+    Acled,
+    Actor,
+    Article,
+    Claim,
+    Crowd,
+    Event,
+    EventDate,
+    Location,
+    Place,
+    Sentence,
+    Span,
+    Timex,
+    Token,
+)
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+VERSION = "0.1"
+PROVENANCE = f"extract@{VERSION}"
+CUE_SCHEMA = "vigil.rules.cue.v1"
+ASSEMBLY_SCHEMA = "vigil.rules.assembly.v1"
+ANCHOR_SCHEMA = "vigil.rules.anchor.v1"
+_EFFECTS = ("drop", "denied")
+# dependency links followed upwards from a trigger to the words that govern it
+_UP_DEPS = frozenset({"xcomp", "ccomp", "dobj", "obj", "nsubjpass", "nsubj", "pobj", "prep", "acomp", "attr",
+                      "pcomp", "advcl", "oprd", "agent", "compound", "amod", "appos", "csubj", "csubjpass",
+                      "conj"})
+# links that stay inside the trigger's own clause (for negation / modal children)
+_CLAUSE_DEPS = frozenset({"xcomp", "dobj", "obj", "nsubjpass", "nsubj", "pobj", "prep", "acomp", "attr",
+                          "pcomp", "oprd", "agent", "compound", "amod", "appos"})
+_PLACE_PREP_RANK = {"in": 0, "at": 0, "near": 0, "outside": 0, "around": 0, "across": 0, "throughout": 0,
+                    "inside": 0, "within": 0, "of": 1, "on": 1, "into": 1, "over": 1, "to": 2, "towards": 2,
+                    "toward": 2, "from": 2, "through": 1, "along": 1, "by": 2}
+_PRECISION_RANK = {"city": 0, "site": 1, "admin2": 2, "admin1": 3, "country": 4, None: 5}
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "agent", "npadvmod"})
+_WORD = re.compile(r"[\w'’]+")
+
+
+# --------------------------------------------------------------------------- rule data
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """A cue that makes a trigger a non-event (``drop``) or a denied event (``denied``)."""
+
+    id: str
+    effect: str
+    child_lemmas: frozenset[str] = frozenset()
+    child_deps: frozenset[str] = frozenset()
+    governors: frozenset[str] = frozenset()
+    unless_governors: frozenset[str] = frozenset()
+    unless_child_lemmas: frozenset[str] = frozenset()
+    phrases: tuple[str, ...] = ()
+    window: int = 40
+    types: frozenset[str] = frozenset()
+    trigger_deps: frozenset[str] = frozenset()
+    object_ents: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PriorityRule:
+    """Within one sentence, triggers of ``drop`` types yield to a trigger of a ``keep`` type."""
+
+    id: str
+    keep: frozenset[str]
+    drop: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The start of a conflict: the default lower bound of undated past events."""
+
+    id: str
+    day: date
+    countries: frozenset[str | None]
+    max_days: int
+    since_phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateDefaults:
+    """Defaults of ``anchors.yaml``: days before publication for undated events."""
+
+    past_days: int = 7
+    present_days: int = 0
+    perfect_days: int = 1
+    perfect_uses_anchor: bool = True
+    drop_before_anchor: bool = True
+    headline_days: int | None = 1
+    since_words: tuple[str, ...] = ("since",)
+    upper_bound_cues: tuple[str, ...] = ()
+    report_verbs: frozenset[str] = frozenset()
+
+
+def _lower_set(raw: Any, where: str, key: str) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raise RuleError(f"{where}: '{key}' must be a list")
+    return frozenset(str(x).lower() if x is not None else "" for x in raw)
+
+
+@lru_cache(maxsize=4)
+def load_cue_rules(lang: str = "en") -> tuple[CueRule, ...]:
+    """Cue rules of ``negation.yaml`` (and any ``cues*.yaml``) of the extract stage.
+
+    Raises:
+        RuleError: a wrong schema, an unknown effect or event type, or a rule with no cue.
+    """
+    folder = rules_dir("extract", lang)
+    out: list[CueRule] = []
+    for path in [folder / "negation.yaml", *sorted(folder.glob("cues*.yaml"))]:
+        if not path.exists():
+            continue
+        data = load_rule_file(str(path))
+        if data.get("schema") != CUE_SCHEMA:
+            raise RuleError(f"{path}: schema must be {CUE_SCHEMA!r}")
+        for raw in data.get("rules") or []:
+            where = f"{path}: rule {raw['id']!r}"
+            effect = raw.get("effect")
+            if effect not in _EFFECTS:
+                raise RuleError(f"{where}: unknown effect {effect!r}. Allowed: {', '.join(_EFFECTS)}")
+            types = _lower_set(raw.get("types"), where, "types")
+            bad = sorted(t for t in types if t not in EVENT_TYPES)
+            if bad:
+                raise RuleError(f"{where}: unknown type(s) {bad}. Allowed: {', '.join(EVENT_TYPES)}")
+            rule = CueRule(
+                id=str(raw["id"]),
+                effect=effect,
+                child_lemmas=_lower_set(raw.get("child_lemmas"), where, "child_lemmas"),
+                child_deps=_lower_set(raw.get("child_deps"), where, "child_deps"),
+                governors=_lower_set(raw.get("governors"), where, "governors"),
+                unless_governors=_lower_set(raw.get("unless_governors"), where, "unless_governors"),
+                unless_child_lemmas=_lower_set(raw.get("unless_child_lemmas"), where, "unless_child_lemmas"),
+                phrases=tuple(sorted(_lower_set(raw.get("phrases"), where, "phrases"))),
+                window=int(raw.get("window", 40)),
+                types=types,
+                trigger_deps=_lower_set(raw.get("trigger_deps"), where, "trigger_deps"),
+                object_ents=frozenset(e.upper() for e in _lower_set(raw.get("object_ents"), where, "object_ents")),
+            )
+            if not (rule.child_lemmas or rule.governors or rule.phrases or rule.trigger_deps or rule.object_ents):
+                raise RuleError(f"{where}: a cue rule needs child_lemmas, governors, phrases, trigger_deps "
+                                "or object_ents")
+            out.append(rule)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def load_priority_rules(lang: str = "en") -> tuple[PriorityRule, ...]:
+    """Type-priority rules of ``assembly.yaml``.
+
+    Raises:
+        RuleError: a wrong schema or an unknown event type.
+    """
+    path = rules_dir("extract", lang) / "assembly.yaml"
+    if not path.exists():
+        return ()
+    data = load_rule_file(str(path))
+    if data.get("schema") != ASSEMBLY_SCHEMA:
+        raise RuleError(f"{path}: schema must be {ASSEMBLY_SCHEMA!r}")
+    out = []
+    for raw in data.get("rules") or []:
+        where = f"{path}: rule {raw['id']!r}"
+        keep = _lower_set(raw.get("keep"), where, "keep")
+        drop = _lower_set(raw.get("drop"), where, "drop")
+        bad = sorted(t for t in keep | drop if t not in EVENT_TYPES)
+        if bad or not keep or not drop:
+            raise RuleError(f"{where}: keep/drop must be non-empty lists of event types; bad: {bad}. "
+                            f"Allowed: {', '.join(EVENT_TYPES)}")
+        out.append(PriorityRule(str(raw["id"]), keep, drop))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class AssemblyPolicy:
+    """Type-level settings of ``assembly.yaml`` (top-level keys beside ``rules``)."""
+
+    local_place_types: frozenset[str] = frozenset()
+    merge_same_rule_types: frozenset[str] = frozenset()
+    no_fallback_place_types: frozenset[str] = frozenset()
+    no_loose_place_types: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=4)
+def load_assembly_policy(lang: str = "en") -> AssemblyPolicy:
+    """``local_place_types`` (no headline/document place fallback), ``merge_same_rule_types``
+    (mentions merge only when told by the same trigger rule) and ``no_fallback_place_types``
+    (the place must be attached in the event's own sentence, else none) of ``assembly.yaml``.
+
+    Raises:
+        RuleError: an unknown event type.
+    """
+    path = rules_dir("extract", lang) / "assembly.yaml"
+    if not path.exists():
+        return AssemblyPolicy()
+    data = load_rule_file(str(path))
+    out = {}
+    for key in ("local_place_types", "merge_same_rule_types", "no_fallback_place_types", "no_loose_place_types"):
+        vals = _lower_set(data.get(key), str(path), key)
+        bad = sorted(t for t in vals if t not in EVENT_TYPES)
+        if bad:
+            raise RuleError(f"{path}: {key} has unknown type(s) {bad}. Allowed: {', '.join(EVENT_TYPES)}")
+        out[key] = vals
+    return AssemblyPolicy(**out)
+
+
+@lru_cache(maxsize=4)
+def load_anchors(lang: str = "en") -> tuple[tuple[Anchor, ...], DateDefaults]:
+    """Conflict anchors and date defaults of ``anchors.yaml``.
+
+    Raises:
+        RuleError: a wrong schema, an anchor date that is not ISO, or a bad default.
+    """
+    path = rules_dir("extract", lang) / "anchors.yaml"
+    if not path.exists():
+        return (), DateDefaults()
+    data = load_rule_file(str(path))
+    if data.get("schema") != ANCHOR_SCHEMA:
+        raise RuleError(f"{path}: schema must be {ANCHOR_SCHEMA!r}")
+    d = data.get("defaults") or {}
+    try:
+        defaults = DateDefaults(
+            past_days=int(d.get("past_days", 7)),
+            present_days=int(d.get("present_days", 0)),
+            perfect_days=int(d.get("perfect_days", 1)),
+            perfect_uses_anchor=bool(d.get("perfect_uses_anchor", True)),
+            drop_before_anchor=bool(d.get("drop_before_anchor", True)),
+            headline_days=None if d.get("headline_days") is None else int(d["headline_days"]),
+            since_words=tuple(str(w).lower() for w in d.get("since_words") or ("since",)),
+            upper_bound_cues=tuple(str(w).lower() for w in d.get("upper_bound_cues") or ()),
+            report_verbs=frozenset(str(w).lower() for w in d.get("report_verbs") or ()),
+        )
+    except (TypeError, ValueError) as e:
+        raise RuleError(f"{path}: defaults must be integers ({e})") from e
+    anchors = []
+    for raw in data.get("rules") or []:
+        where = f"{path}: rule {raw['id']!r}"
+        try:
+            day = date.fromisoformat(str(raw.get("date")))
+        except ValueError as e:
+            raise RuleError(f"{where}: date must be an ISO date, not {raw.get('date')!r}") from e
+        countries = frozenset(None if c is None else str(c).upper() for c in raw.get("countries") or [None])
+        anchors.append(Anchor(str(raw["id"]), day, countries, int(raw.get("max_days", 365)),
+                              tuple(str(p).lower() for p in raw.get("since_phrases") or [])))
+    return tuple(anchors), defaults
+
+
+# --------------------------------------------------------------------------- partners
+
+
+@dataclass(frozen=True)
+class AttributeFinders:
+    """The attribute functions the assembly calls (the partners' modules, or test doubles)."""
+
+    actors: Callable[..., list[Actor]]
+    crowd: Callable[..., Crowd | None]
+    casualties: Callable[..., Any]
+    intervention: Callable[..., tuple[Any, Span | None]]
+    modality: Callable[..., tuple[Any, Span | None]]
+    claims: Callable[[Article], list[Claim]]
+    acled: Callable[..., Acled]
+
+
+@lru_cache(maxsize=1)
+def default_finders() -> AttributeFinders:
+    """The shipped attribute finders, imported on first use.
+
+    Raises:
+        ImportError: a partner module is missing (no silent fallback).
+    """
+    from vigil.extract.acled import acled_coding
+    from vigil.extract.actors import find_actors
+    from vigil.extract.claims import find_claims
+    from vigil.extract.interventions import find_intervention
+    from vigil.extract.modality import find_modality
+    from vigil.extract.numbers import find_casualties, find_crowd
+
+    return AttributeFinders(find_actors, find_crowd, find_casualties, find_intervention, find_modality,
+                            find_claims, acled_coding)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_span(article: Article, start: int, end: int, sentence: int | None, rule_id: str) -> Span:
+    """A Span over ``article.text[start:end]`` with the extract provenance."""
+    start = max(0, min(start, len(article.text)))
+    end = max(start, min(end, len(article.text)))
+    return Span(doc_id=article.id, start=start, end=end, text=article.text[start:end], sentence=sentence,
+                provenance=f"{PROVENANCE}:{rule_id}")
+
+
+class SentenceView:
+    """Index of one parsed sentence: tokens by absolute index, children lists."""
+
+    def __init__(self, sentence: Sentence) -> None:
+        self.sentence = sentence
+        self.tok: dict[int, Token] = {t.i: t for t in sentence.tokens}
+        self.children: dict[int, list[Token]] = {}
+        for t in sentence.tokens:
+            if t.head != t.i and t.head in self.tok:
+                self.children.setdefault(t.head, []).append(t)
+
+    def head(self, t: Token) -> Token | None:
+        if t.head == t.i:
+            return None
+        return self.tok.get(t.head)
+
+    def chain(self, t: Token, deps: frozenset[str], limit: int = 6) -> list[Token]:
+        """``t`` and the words above it reached through ``deps`` links."""
+        out = [t]
+        cur = t
+        for _ in range(limit):
+            if cur.dep not in deps:
+                break
+            h = self.head(cur)
+            if h is None or h in out:
+                break
+            out.append(h)
+            cur = h
+        return out
+
+    def clause_verb(self, t: Token) -> Token:
+        """The verb (or adjective) of the clause a nominal trigger sits in; the trigger when it is a verb."""
+        cur = t
+        for _ in range(6):
+            if cur.pos in ("VERB", "AUX") and cur is not t or cur is t and t.pos == "VERB":
+                return cur
+            if cur.dep not in _CLAUSE_DEPS:
+                return cur
+            h = self.head(cur)
+            if h is None:
+                return cur
+            cur = h
+        return cur
+
+
+def _lemma(t: Token) -> str:
+    return (t.lemma or t.text).lower().replace("’", "'")
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def assess_hit(hit: TriggerHit, sentence: Sentence, text: str, cues: Sequence[CueRule],
+               view: SentenceView | None = None, places: Sequence[Place] = ()
+               ) -> tuple[str | None, CueRule | None, Span | None]:
+    """Which cue (if any) applies to a trigger hit: ``("drop"|"denied"|None, rule, cue offsets)``.
+
+    The returned Span has no doc id filled in meaningfully (``doc_id=""``); callers rebuild it.
+    """
+    for cue in cues:
+        found = cue_matches(cue, hit, sentence, text, view, places)
+        if found is not None:
+            return cue.effect, cue, found
+    return None, None, None
+
+
+def cue_matches(cue: CueRule, hit: TriggerHit, sentence: Sentence, text: str,
+                view: SentenceView | None = None, places: Sequence[Place] = ()) -> Span | None:
+    """Where ``cue`` applies to ``hit`` (the cue word's offsets, ``doc_id=""``), or None.
+
+    ``places`` (the geo stage's places of the sentence) keep ``object_ents`` from
+    firing on a place name the tagger took for a person.
+    """
+    if cue.types and hit.rule.type not in cue.types:
+        return None
+    tok = None
+    if view is not None and hit.head_token is not None:
+        tok = view.tok.get(hit.head_token)
+
+    def span(s: int, e: int) -> Span:
+        return Span(doc_id="", start=s, end=e, text=text[s:e], sentence=sentence.i)
+
+    if cue.trigger_deps:
+        if tok is not None and tok.dep.lower() in cue.trigger_deps:
+            return span(hit.start, hit.end)
+        if not (cue.child_lemmas or cue.governors or cue.phrases or cue.object_ents):
+            return None
+    if cue.object_ents:
+        if tok is not None and view is not None:
+            for k in view.children.get(tok.i, []):
+                if k.dep in ("dobj", "obj", "nsubjpass") and k.ent_type.upper() in cue.object_ents \
+                        and not any(p.start <= k.start < p.end for p in places):
+                    return span(k.start, k.start + len(k.text))
+        if not (cue.child_lemmas or cue.governors or cue.phrases):
+            return None
+    if tok is not None and view is not None:
+        full = view.chain(tok, _UP_DEPS)
+        # the trigger's own clause: stop at the first link that leaves it
+        local = view.chain(tok, _CLAUSE_DEPS)
+        if cue.child_lemmas:
+            if cue.unless_governors and any(_lemma(g) in cue.unless_governors for g in full[1:]):
+                pass
+            else:
+                for g in local:
+                    kids = view.children.get(g.i, [])
+                    if cue.unless_child_lemmas and any(_lemma(k) in cue.unless_child_lemmas for k in kids):
+                        continue
+                    for k in kids:
+                        if _lemma(k) in cue.child_lemmas and (not cue.child_deps or k.dep in cue.child_deps):
+                            return span(k.start, k.start + len(k.text))
+        if cue.governors:
+            for g in full[1:]:
+                if _lemma(g) in cue.governors:
+                    return span(g.start, g.start + len(g.text))
+    elif tok is None and not sentence.tokens:
+        # unparsed sentence: look at the few words just before the trigger
+        before = text[max(sentence.start, hit.start - cue.window):hit.start]
+        words = [w.lower() for w in _WORD.findall(before)][-4:]
+        for w in words:
+            if w in cue.child_lemmas or w in cue.governors or any(w.startswith(g) for g in cue.governors if
+                                                                 len(g) > 4):
+                i = before.lower().rfind(w)
+                s = hit.start - len(before) + i
+                return span(s, s + len(w))
+    if cue.phrases:
+        lo = max(sentence.start, hit.start - cue.window)
+        before = text[lo:hit.start].lower()
+        for p in cue.phrases:
+            i = before.rfind(p)
+            if i >= 0 and (i == 0 or not before[i - 1].isalnum()):
+                return span(lo + i, lo + i + len(p))
+    return None
+
+
+# --------------------------------------------------------------------------- places
+
+
+@dataclass
+class _PlaceChoice:
+    place: Place
+    rule: str
+
+
+def _place_tokens(place: Place, view: SentenceView) -> Token | None:
+    toks = [t for t in view.sentence.tokens if place.start <= t.start < place.end]
+    if not toks:
+        return None
+    ids = {t.i for t in toks}
+    for t in toks:
+        if t.head not in ids or t.head == t.i:
+            return t
+    return toks[0]
+
+
+def _attachment(place_tok: Token, trig: Token, verb: Token, view: SentenceView) -> float | None:
+    """How a place token hangs off the trigger (lower is closer), or None when it does not."""
+    targets = {trig.i, verb.i}
+    up = trig
+    for _ in range(2):
+        if up.dep not in ("relcl", "acl", "amod", "appos"):
+            break
+        h = view.head(up)
+        if h is None:
+            break
+        if h.i == place_tok.i:
+            return 0.0
+        up = h
+    cur = place_tok
+    prep_rank: float = 0.5
+    steps = 0
+    while steps < 8:
+        if cur.i in targets:
+            return prep_rank + steps * 0.01
+        h = view.head(cur)
+        if h is None:
+            return None
+        if h.pos == "ADP" or cur.dep == "prep" and h.pos != "VERB":
+            rank = _PLACE_PREP_RANK.get(_lemma(h))
+            if rank is not None and prep_rank == 0.5:
+                prep_rank = rank
+        if h.pos in ("VERB", "AUX") and h.i not in targets:
+            # a participle or clause hanging directly off the trigger ("airstrikes destroying ... in X")
+            hh = view.head(h)
+            if not (hh is not None and hh.i in targets and h.dep in ("acl", "relcl", "advcl", "xcomp")):
+                return None
+        cur = h
+        steps += 1
+    return None
+
+
+def _in_subject_phrase(tok: Token, view: SentenceView) -> bool:
+    """The token sits in a subject noun phrase ("the Zaporizhzhia administration spokesman said")."""
+    cur = tok
+    for _ in range(4):
+        if cur.dep in ("nsubj", "nsubjpass"):
+            return True
+        if cur.dep not in ("compound", "poss", "amod", "appos", "pobj", "prep"):
+            return False
+        h = view.head(cur)
+        if h is None:
+            return False
+        cur = h
+    return False
+
+
+def _is_actor_place(place: Place, ptok: Token | None, view: SentenceView | None) -> bool:
+    if ptok is None or view is None:
+        return False
+    if ptok.dep in ("nsubj", "nsubjpass", "agent", "npadvmod"):
+        return True
+    # "Russia's troops", "Ukraine anti-war protests": a country modifying a noun names a party
+    return ptok.dep in ("compound", "poss") and place.precision == "country"
+
+
+def _place_key(p: Place) -> tuple[Any, ...]:
+    return (p.geonameid,) if p.geonameid is not None else (p.name.lower(),)
+
+
+def _choose_places(hit: TriggerHit, sentence: Sentence, places: list[Place],
+                   view: SentenceView | None, types_without_loose: frozenset[str] = frozenset(),
+                   strict_types: frozenset[str] = frozenset()) -> list[_PlaceChoice]:
+    """The places where the hit's event happened, from its own sentence (maybe several)."""
+    if not places:
+        return []
+    trig = view.tok.get(hit.head_token) if view is not None and hit.head_token is not None else None
+    if trig is None or view is None:
+        usable = [p for p in places if p.resolved and p.precision != "country"]
+        if not usable:
+            return []
+        best = min(usable, key=lambda p: (_PRECISION_RANK.get(p.precision, 5), abs(p.start - hit.start)))
+        return [_PlaceChoice(best, "place-sentence-nearest")]
+    verb = view.clause_verb(trig)
+    attached: list[tuple[float, Place]] = []
+    loose: list[Place] = []
+    for p in places:
+        ptok = _place_tokens(p, view)
+        if ptok is None:
+            continue
+        if p.start < hit.end and hit.start < p.end:
+            continue  # the trigger word itself (e.g. a place-named operation)
+        if ptok.ent_type == "ORG" and (len(p.text) <= 4 or p.text.isupper()):
+            continue  # "NATO allies", "EU countries": an acronym of an organisation, not a place
+        a = _attachment(ptok, trig, verb, view)
+        if _is_actor_place(p, ptok, view) and (a is None or a >= 0.5):
+            continue
+        if a is not None:
+            attached.append((a, p))
+        elif not _in_subject_phrase(ptok, view):
+            loose.append(p)
+    # a country or an unresolved name is the event's place only when told with "in/at/across..."
+    attached = [(a, p) for a, p in attached
+                if (p.resolved and p.precision != "country") or a < 0.5]
+    if types_without_loose and hit.rule.type in types_without_loose:
+        loose = []
+    if hit.rule.type in strict_types:
+        attached = [(a, p) for a, p in attached if a < 0.5]
+    if attached:
+        best_prec = min(_PRECISION_RANK.get(p.precision, 5) if p.resolved else 5 for _, p in attached)
+        tier = [(a, p) for a, p in attached if (_PRECISION_RANK.get(p.precision, 5) if p.resolved else 5) == best_prec]
+        best_a = min(int(a) for a, _ in tier)
+        chosen: list[_PlaceChoice] = []
+        seen: set[tuple[Any, ...]] = set()
+        for a, p in sorted(tier, key=lambda x: x[1].start):
+            if int(a) == best_a and _place_key(p) not in seen:
+                seen.add(_place_key(p))
+                chosen.append(_PlaceChoice(p, "place-attached"))
+        return chosen
+    usable = [p for p in loose if p.resolved and p.precision != "country"]
+    if usable:
+        best = min(usable, key=lambda p: (_PRECISION_RANK.get(p.precision, 5), abs(p.start - hit.start)))
+        return [_PlaceChoice(best, "place-sentence")]
+    return []
+
+
+def _location(article: Article, choice: _PlaceChoice) -> Location:
+    p = choice.place
+    return Location(
+        name=p.name,
+        admin1=p.admin1,
+        country=p.country,
+        lat=p.lat,
+        lon=p.lon,
+        precision=p.precision,
+        geonameid=p.geonameid,
+        evidence=make_span(article, p.start, p.end, p.sentence, choice.rule),
+    )
+
+
+def _dominant_place(places: Sequence[Place]) -> Place | None:
+    counts: dict[tuple[Any, ...], list[Place]] = {}
+    for p in places:
+        if p.resolved and p.precision in ("city", "site", "admin2", "admin1"):
+            counts.setdefault(_place_key(p), []).append(p)
+    if not counts:
+        return None
+    best = max(counts.values(), key=lambda ps: (len(ps), -_PRECISION_RANK.get(ps[0].precision, 5), -ps[0].start))
+    return best[0]
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _clip_interval(start: date | None, end: date | None, published: date | None) -> tuple[date | None, date | None]:
+    if published is not None:
+        if end is not None and end > published:
+            end = published
+        if start is not None and start > published:
+            start = published
+    if start is not None and end is not None and start > end:
+        start = end
+    return start, end
+
+
+def _default_start(published: date, country: str | None, anchors: Sequence[Anchor],
+                   defaults: DateDefaults) -> tuple[date, str]:
+    for a in anchors:
+        if (country in a.countries or None in a.countries) and a.day <= published \
+                and (published - a.day).days <= a.max_days:
+            return a.day, a.id
+    return published - timedelta(days=defaults.past_days), "default-past-days"
+
+
+def _tense(tok: Token | None, view: SentenceView | None) -> str:
+    """present, perfect or past (the default) from the trigger's clause verb."""
+    if tok is None or view is None:
+        return "past"
+    verb = view.clause_verb(tok)
+    kids = view.children.get(verb.i, [])
+    aux = [k for k in kids if k.dep in ("aux", "auxpass")]
+    if any(_lemma(k) == "have" and "Tense=Pres" in k.morph for k in aux):
+        return "perfect"
+    if any("Tense=Past" in k.morph for k in aux) or "Tense=Past" in verb.morph:
+        return "past"
+    if any("Tense=Pres" in k.morph for k in aux) or ("Tense=Pres" in verb.morph and "VerbForm=Fin" in verb.morph):
+        return "present"
+    return "past"
+
+
+def _before_anchor(d: EventDate, published: date | None, country: str | None, anchors: Sequence[Anchor]) -> bool:
+    """True when the event's interval ends before the start of the conflict it belongs to (background history)."""
+    if d.end is None or published is None or _is_default_date(d):
+        return False
+    for a in anchors:
+        if (country in a.countries or None in a.countries) and a.day <= published \
+                and (published - a.day).days <= a.max_days:
+            return d.end < a.day
+    return False
+
+
+def _timex_usable(t: Timex, published: date | None) -> bool:
+    if t.type not in ("DATE", "TIME") or t.interval is None:
+        return False
+    iv = t.interval
+    if iv.start is None and iv.end is None:
+        return False
+    return not (published is not None and iv.start is not None and iv.start > published)
+
+
+def _date_from_timex(article: Article, t: Timex, country: str | None, anchors: Sequence[Anchor],
+                     defaults: DateDefaults, rule: str) -> EventDate:
+    iv = t.interval
+    assert iv is not None
+    start, end = iv.start, iv.end
+    published = article.published
+    if t.relation == "before":
+        if published is not None and end is not None:
+            start = _default_start(min(end, published), country, anchors, defaults)[0]
+        rule += "-upper-bound"
+    elif t.relation == "after":
+        end = published or end
+        rule += "-lower-bound"
+    if start is None:
+        start = end
+    if end is None:
+        end = published if published is not None and start is not None and start <= published else start
+    start, end = _clip_interval(start, end, published)
+    return EventDate(start=start, end=end, rule=rule,
+                     evidence=make_span(article, t.start, t.end, t.sentence, rule))
+
+
+def _is_headline(sentence: Sentence, by_index: dict[int, Sentence]) -> bool:
+    """The sentence is a title line: alone in the first paragraph of a text with more paragraphs."""
+    if not by_index:
+        return False
+    first = by_index[min(by_index)]
+    if sentence.paragraph != first.paragraph:
+        return False
+    same = [s for s in by_index.values() if s.paragraph == first.paragraph]
+    return len(same) == 1 and any(s.paragraph != first.paragraph for s in by_index.values())
+
+
+def _dates_the_report(t: Timex, trig: Token | None, view: SentenceView | None, verbs: frozenset[str]) -> bool:
+    """The timex hangs off a reporting verb, not off the event ("officials said on Wednesday that ...")."""
+    if trig is None or view is None or not verbs:
+        return False
+    toks = [x for x in view.sentence.tokens if t.start <= x.start < t.end]
+    if not toks:
+        return False
+    cur: Token | None = toks[0]
+    for _ in range(6):
+        if cur is None:
+            return False
+        if cur.pos in ("VERB", "AUX") and cur.i != trig.i:
+            return _lemma(cur) in verbs
+        if cur.i == trig.i:
+            return False
+        cur = view.head(cur)
+    return False
+
+
+def _cue_before(text: str, sentence: Sentence, t: Timex, cues: Sequence[str]) -> bool:
+    """One of ``cues`` ends right before the timex ("as of April 2")."""
+    before = text[max(sentence.start, t.start - 30):t.start].lower().rstrip()
+    for cue in cues:
+        for tail in (cue, cue + " on", cue + " the"):
+            if before.endswith(tail) and (len(before) == len(tail) or not before[-len(tail) - 1].isalnum()):
+                return True
+    return False
+
+
+def _after_since(text: str, sentence: Sentence, t: Timex, since_words: Sequence[str]) -> bool:
+    """The timex is the object of "since" ("since February 24"): a lower bound, not the event day."""
+    before = text[max(sentence.start, t.start - 60):t.start].lower()
+    words = _WORD.findall(before.replace(",", " , "))
+    for w in reversed(words[-12:]):
+        if w in since_words:
+            return "," not in before[before.rfind(w):]
+    return False
+
+
+def _event_date(article: Article, hit: TriggerHit, sentence: Sentence, tok: Token | None,
+                view: SentenceView | None, country: str | None, sent_timexes: dict[int, list[Timex]],
+                by_index: dict[int, Sentence], anchors: Sequence[Anchor], defaults: DateDefaults) -> EventDate:
+    published = article.published
+    own = [t for t in sent_timexes.get(sentence.i, []) if _timex_usable(t, published)]
+    if own:
+        best = min(own, key=lambda t: (t.relation != "on", abs(t.start - hit.start)))
+        if best.relation == "on" and _after_since(article.text, sentence, best, defaults.since_words):
+            best = best.model_copy(update={"relation": "after"})
+        elif best.relation == "on" and (_cue_before(article.text, sentence, best, defaults.upper_bound_cues)
+                                        or _dates_the_report(best, tok, view, defaults.report_verbs)):
+            best = best.model_copy(update={"relation": "before"})
+        return _date_from_timex(article, best, country, anchors, defaults, "date-sentence")
+    # "since the occupation began"
+    low = article.text[sentence.start:sentence.end].lower()
+    for a in anchors:
+        for p in a.since_phrases:
+            i = low.find(p)
+            if i >= 0 and published is not None and a.day <= published:
+                s = sentence.start + i
+                return EventDate(start=a.day, end=published, rule=f"date-since-{a.id}",
+                                 evidence=make_span(article, s, s + len(p), sentence.i, f"date-since-{a.id}"))
+    # the scene-setting sentence before, in the same paragraph
+    j = sentence.i - 1
+    while j >= 0 and j in by_index and by_index[j].paragraph == sentence.paragraph and sentence.i - j <= 3:
+        prev = [t for t in sent_timexes.get(j, []) if _timex_usable(t, published) and t.relation == "on"]
+        if prev:
+            return _date_from_timex(article, prev[-1], country, anchors, defaults, "date-previous-sentence")
+        j -= 1
+    if published is None:
+        return EventDate(rule="date-unknown")
+    if defaults.headline_days is not None and _is_headline(sentence, by_index):
+        return EventDate(start=published - timedelta(days=defaults.headline_days), end=published,
+                         rule="date-default-headline")
+    tense = _tense(tok, view)
+    if tense == "present":
+        return EventDate(start=published - timedelta(days=defaults.present_days), end=published,
+                         rule="date-default-present")
+    if tense == "perfect" and not defaults.perfect_uses_anchor:
+        return EventDate(start=published - timedelta(days=defaults.perfect_days), end=published,
+                         rule="date-default-perfect")
+    start, aid = _default_start(published, country, anchors, defaults)
+    return EventDate(start=start, end=published, rule=f"date-default-{tense}:{aid}")
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class _Candidate:
+    hit: TriggerHit
+    sentence: Sentence
+    tok: Token | None
+    view: SentenceView | None
+    effect: str | None
+    cue: CueRule | None
+    cue_span: Span | None
+    location: Location | None = None
+    date: EventDate = field(default_factory=EventDate)
+    rules: list[str] = field(default_factory=list)
+
+
+def apply_priority(hits: list[TriggerHit], priorities: Sequence[PriorityRule]) -> tuple[list[TriggerHit], list[str]]:
+    """Drop the hits of one sentence whose type yields to another type present; returns (kept, rule ids used)."""
+    types = {h.rule.type for h in hits}
+    dropped: set[str] = set()
+    used: list[str] = []
+    for pr in priorities:
+        if types & pr.keep:
+            gone = (types & pr.drop) - pr.keep
+            if gone - dropped:
+                used.append(pr.id)
+            dropped |= gone
+    return [h for h in hits if h.rule.type not in dropped], used
+
+
+def _dedupe_hits(hits: list[TriggerHit]) -> list[TriggerHit]:
+    """One hit per token span and type; a longer phrase covering a single-word hit of the same type wins."""
+    out: list[TriggerHit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if any(o.start <= h.start and h.end <= o.end and (o.rule.type == h.rule.type or o.end - o.start >
+                                                          h.end - h.start) for o in out):
+            continue
+        out.append(h)
+    out.sort(key=lambda h: (h.start, h.rule.id))
+    return out
+
+
+def find_candidates(article: Article, rules: Sequence[TriggerRule], cues: Sequence[CueRule],
+                    priorities: Sequence[PriorityRule]) -> list[_Candidate]:
+    """Trigger hits of every sentence that survive the cue and priority rules."""
+    out: list[_Candidate] = []
+    text = article.text
+    places_by_sent: dict[int, list[Place]] = {}
+    for p in article.places:
+        if p.sentence is not None:
+            places_by_sent.setdefault(p.sentence, []).append(p)
+    for sent in article.sentences:
+        if sent.end <= sent.start or sent.start >= len(text):
+            continue
+        hits = _dedupe_hits(match_triggers(sent, text, rules))
+        if not hits:
+            continue
+        view = SentenceView(sent) if sent.parsed and sent.tokens else None
+        kept: list[_Candidate] = []
+        for h in hits:
+            effect, cue, cspan = assess_hit(h, sent, text, cues, view, places_by_sent.get(sent.i, ()))
+            if effect == "drop":
+                log.debug("%s: drop %s %r (%s)", article.id, h.rule.type, h.text, cue.id if cue else "")
+                continue
+            tok = view.tok.get(h.head_token) if view is not None and h.head_token is not None else None
+            kept.append(_Candidate(h, sent, tok, view, effect, cue, cspan))
+        if not kept:
+            continue
+        survivors, used = apply_priority([c.hit for c in kept], priorities)
+        ids = {id(h) for h in survivors}
+        for c in kept:
+            if id(c.hit) in ids:
+                c.rules.extend(used)
+                out.append(c)
+    return out
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _overlap(a: EventDate, b: EventDate) -> bool:
+    if None in (a.start, a.end, b.start, b.end):
+        return True
+    assert a.start and a.end and b.start and b.end
+    return a.start <= b.end + timedelta(days=1) and b.start <= a.end + timedelta(days=1)
+
+
+def _same_place(a: Location | None, b: Location | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if a.geonameid is not None and b.geonameid is not None:
+        return a.geonameid == b.geonameid
+    return a.name.strip().lower() == b.name.strip().lower()
+
+
+def _is_default_date(d: EventDate) -> bool:
+    return not d.rule or d.rule.startswith("date-default") or d.rule == "date-unknown"
+
+
+def _narrower(a: EventDate, b: EventDate) -> EventDate:
+    if _is_default_date(a) and not _is_default_date(b):
+        return b
+    if _is_default_date(b) and not _is_default_date(a):
+        return a
+    if None in (a.start, a.end):
+        return b
+    if None in (b.start, b.end):
+        return a
+    assert a.start and a.end and b.start and b.end
+    return b if (b.end - b.start) < (a.end - a.start) else a
+
+
+def _window(sentence: Sentence, by_index: dict[int, Sentence]) -> list[Sentence]:
+    """The trigger sentence, then the next one or two of the same paragraph."""
+    out = [sentence]
+    for k in (1, 2):
+        nxt = by_index.get(sentence.i + k)
+        if nxt is None or nxt.paragraph != sentence.paragraph:
+            break
+        out.append(nxt)
+    return out
+
+
+def _build_event(article: Article, c: _Candidate, finders: AttributeFinders,
+                 by_index: dict[int, Sentence]) -> Event:
+    rule = c.hit.rule
+    trig = make_span(article, c.hit.start, c.hit.end, c.sentence.i, rule.id)
+    sent_span = make_span(article, c.sentence.start, c.sentence.end, c.sentence.i, rule.id)
+    fe: dict[str, Span] = {"type": trig}
+    if c.date.evidence is not None:
+        fe["date"] = c.date.evidence
+    if c.location is not None and c.location.evidence is not None:
+        fe["location"] = c.location.evidence
+    actors = list(finders.actors(article, c.sentence, trig, rule.type) or [])
+    if actors and actors[0].evidence is not None:
+        fe["actors"] = actors[0].evidence
+    crowd = finders.crowd(article, c.sentence, trig) if rule.type in ("protest", "obstruction",
+                                                                      "noncooperation") else None
+    if crowd is not None and crowd.evidence is not None:
+        fe["crowd"] = crowd.evidence
+    cas = finders.casualties(article, c.sentence, trig)
+    fatalities = getattr(cas, "fatalities", None)
+    injuries = getattr(cas, "injuries", None)
+    if fatalities is not None and getattr(cas, "fatalities_span", None) is not None:
+        fe["fatalities"] = cas.fatalities_span
+    if injuries is not None and getattr(cas, "injuries_span", None) is not None:
+        fe["injuries"] = cas.injuries_span
+    intervention = None
+    if rule.type in ("protest", "obstruction"):
+        intervention, ispan = finders.intervention(article, _window(c.sentence, by_index),
+                                                   trig, rule.type)
+        if intervention is None and rule.intervention is not None:
+            intervention, ispan = rule.intervention, trig
+        if intervention is not None and ispan is not None:
+            fe["intervention"] = ispan
+    modality, mspan = finders.modality(article, c.sentence, trig)
+    if c.effect == "denied":
+        modality = "denied"
+        mspan = make_span(article, c.cue_span.start, c.cue_span.end, c.sentence.i, c.cue.id) \
+            if c.cue_span is not None and c.cue is not None else trig
+    if mspan is not None:
+        fe["modality"] = mspan
+    acled = finders.acled(rule.type, text=sent_span.text, intervention=intervention, fatalities=fatalities,
+                          injuries=injuries, actors=actors, rule_sub_event=rule.sub_event_type)
+    rules = [rule.id, *c.rules]
+    if c.date.rule:
+        rules.append(c.date.rule)
+    if c.location is not None and c.location.evidence is not None and c.location.evidence.provenance:
+        rules.append(c.location.evidence.provenance.split(":", 1)[-1])
+    if c.cue is not None:
+        rules.append(c.cue.id)
+    return Event(
+        id="",
+        doc_id=article.id,
+        type=rule.type,  # type: ignore[arg-type]
+        intervention=intervention,
+        date=c.date,
+        location=c.location,
+        actors=actors,
+        crowd=crowd,
+        fatalities=fatalities,
+        injuries=injuries,
+        modality=modality,
+        acled=acled,
+        trigger=trig,
+        evidence=[sent_span],
+        field_evidence=fe,
+        salience=rule.weight,
+        rules=list(dict.fromkeys(rules)),
+    )
+
+
+def _merge_into(a: Event, b: Event) -> Event:
+    """``b`` told again: fold it into ``a`` (evidence, salience, missing fields)."""
+    upd: dict[str, Any] = {}
+    ev = list(a.evidence)
+    for s in b.evidence:
+        if all((s.start, s.end) != (x.start, x.end) for x in ev):
+            ev.append(s)
+    upd["evidence"] = ev
+    upd["salience"] = a.salience + b.salience
+    fe = dict(a.field_evidence)
+    d = _narrower(a.date, b.date)
+    if d is not a.date:
+        upd["date"] = d
+        if d.evidence is not None:
+            fe["date"] = d.evidence
+    for f in ("intervention", "crowd", "fatalities", "injuries"):
+        if getattr(a, f) is None and getattr(b, f) is not None:
+            upd[f] = getattr(b, f)
+            if f in b.field_evidence:
+                fe[f] = b.field_evidence[f]
+    if not a.actors and b.actors:
+        upd["actors"] = b.actors
+        if "actors" in b.field_evidence:
+            fe["actors"] = b.field_evidence["actors"]
+    if a.intervention is None and b.intervention is not None:
+        upd["acled"] = b.acled
+    upd["field_evidence"] = fe
+    upd["rules"] = list(dict.fromkeys([*a.rules, *b.rules]))
+    return a.model_copy(update=upd)
+
+
+def assemble_events(article: Article, *, finders: AttributeFinders | None = None,
+                    rules: Sequence[TriggerRule] | None = None, lang: str = "en") -> list[Event]:
+    """Events of one article, ordered by salience (main event first), with ids ``<doc>-e<n>``.
+
+    Args:
+        finders: attribute functions; the partners' modules when None.
+        rules: trigger rules; every ``triggers*.yaml`` of ``lang`` when None.
+    """
+    finders = finders or default_finders()
+    rules = tuple(rules) if rules is not None else load_trigger_rules(lang)
+    cues = load_cue_rules(lang)
+    priorities = load_priority_rules(lang)
+    anchors, defaults = load_anchors(lang)
+    policy = load_assembly_policy(lang)
+    text = article.text
+    if not text or not article.sentences:
+        return []
+    by_index = {s.i: s for s in article.sentences}
+    places_by_sent: dict[int, list[Place]] = {}
+    for p in article.places:
+        if p.sentence is not None and 0 <= p.start < p.end <= len(text):
+            places_by_sent.setdefault(p.sentence, []).append(p)
+    sent_timexes: dict[int, list[Timex]] = {}
+    for t in article.timexes:
+        if t.sentence is not None and 0 <= t.start <= t.end <= len(text):
+            sent_timexes.setdefault(t.sentence, []).append(t)
+    for lst in sent_timexes.values():
+        lst.sort(key=lambda t: t.start)
+
+    # document-level fallbacks (a dateline "KYIV:" / "LONDON, March 7" names where the reporter is, not the event)
+    def fallback_ok(p: Place) -> bool:
+        return p.resolved and p.precision not in ("country", None) and not p.text.isupper()
+
+    first_para = min((s.paragraph for s in article.sentences), default=0)
+    head_place = next((p for s in article.sentences if s.paragraph <= first_para + 1
+                       for p in places_by_sent.get(s.i, []) if fallback_ok(p)), None)
+    dominant = _dominant_place([p for p in article.places if fallback_ok(p)])
+
+    def previous_place(sent: Sentence) -> Place | None:
+        j = sent.i - 1
+        while j >= 0 and j in by_index and by_index[j].paragraph == sent.paragraph and sent.i - j <= 3:
+            ok = [p for p in places_by_sent.get(j, []) if fallback_ok(p)]
+            if ok:
+                return min(ok, key=lambda p: (_PRECISION_RANK.get(p.precision, 5), -p.start))
+            j -= 1
+        return None
+
+    candidates = find_candidates(article, rules, cues, priorities)
+    events: list[Event] = []
+    order: list[tuple[int, int]] = []  # (paragraph, start) of each event's first mention
+
+    def place_choices(c: _Candidate, strict: bool) -> list[_PlaceChoice] | None:
+        """Where the candidate happened; None when a local type has no place near it (strict)."""
+        etype = c.hit.rule.type
+        local = strict and etype in policy.local_place_types
+        no_loose = policy.no_fallback_place_types | (policy.no_loose_place_types if strict else frozenset())
+        choices = _choose_places(c.hit, c.sentence, places_by_sent.get(c.sentence.i, []), c.view, no_loose,
+                                 policy.no_fallback_place_types)
+        if choices or etype in policy.no_fallback_place_types:
+            return choices
+        prev = previous_place(c.sentence)
+        if prev is not None:
+            return [_PlaceChoice(prev, "place-previous-sentence")]
+        if local:
+            return None
+        if head_place is not None:
+            return [_PlaceChoice(head_place, "place-headline")]
+        if dominant is not None:
+            return [_PlaceChoice(dominant, "place-dominant")]
+        return []
+
+    def emit(c: _Candidate, choices: list[_PlaceChoice]) -> None:
+        for choice in choices or [None]:
+            c.location = _location(article, choice) if choice is not None else None
+            country = c.location.country if c.location is not None else None
+            c.date = _event_date(article, c.hit, c.sentence, c.tok, c.view, country, sent_timexes, by_index,
+                                 anchors, defaults)
+            if defaults.drop_before_anchor and _before_anchor(c.date, article.published, country, anchors):
+                log.debug("%s: drop %s %r: dated before the conflict", article.id, c.hit.rule.type, c.hit.text)
+                continue
+            events.append(_build_event(article, c, finders, by_index))
+            order.append((c.sentence.paragraph - first_para, c.hit.start))
+
+    unplaced: list[_Candidate] = []
+    for c in candidates:
+        choices = place_choices(c, strict=True)
+        if choices is None:
+            unplaced.append(c)
+            continue
+        emit(c, choices)
+    if not events:
+        # nothing else in the text: a clash or a movement told without a place is the story itself
+        for c in unplaced:
+            emit(c, place_choices(c, strict=False) or [])
+    elif unplaced:
+        log.debug("%s: %d mention(s) with no place near them left out", article.id, len(unplaced))
+
+    # within-document merge: first events told with their own place, then mentions that borrowed one
+    def mergeable(m: Event, ev: Event) -> bool:
+        if m.type != ev.type or not _overlap(m.date, ev.date):
+            return False
+        if ev.type not in policy.merge_same_rule_types or m.rules[0] == ev.rules[0]:
+            return True
+        return {s.sentence for s in m.evidence} == {s.sentence for s in ev.evidence}
+
+    def tier(ev: Event) -> int:
+        """0: place told in the event's own sentence; 1: in the sentence just before; 2: headline/document."""
+        prov = ev.location.evidence.provenance if ev.location and ev.location.evidence else None
+        if prov is not None and (prov.endswith(":place-attached") or prov.endswith(":place-sentence")):
+            return 0
+        return 1 if prov is not None and prov.endswith(":place-previous-sentence") else 2
+
+    def sentence_gap(m: Event, ev: Event) -> int:
+        a = [s.sentence for s in m.evidence if s.sentence is not None]
+        b = [s.sentence for s in ev.evidence if s.sentence is not None]
+        return min((abs(x - y) for x in a for y in b), default=10**6)
+
+    merged: list[Event] = []
+    merged_order: list[tuple[int, int]] = []
+    tiers = [tier(ev) for ev in events]
+    for k in sorted(range(len(events)), key=lambda k: (tiers[k], k)):
+        ev, pos = events[k], order[k]
+        target = None
+        for n, m in enumerate(merged):
+            if mergeable(m, ev) and _same_place(m.location, ev.location):
+                target = n
+                break
+        if target is None and tiers[k] == 2:
+            # a mention with no place of its own: the lead summarises the main story, and a sentence
+            # or two after a located mention goes on telling it
+            near = [n for n, m in enumerate(merged) if mergeable(m, ev) and (pos[0] <= 1 or sentence_gap(m, ev) <= 3)]
+            if near:
+                target = min(near, key=lambda n: (sentence_gap(merged[n], ev), n))
+        if target is not None:
+            merged[target] = _merge_into(merged[target], ev)
+            merged_order[target] = min(merged_order[target], pos)
+        else:
+            merged.append(ev)
+            merged_order.append(pos)
+
+    ranked = sorted(zip(merged, merged_order, strict=True),
+                    key=lambda x: (min(x[1][0], 2), -x[0].salience, x[1]))
+    return [ev.model_copy(update={"id": f"{article.id}-e{n}"}) for n, (ev, _) in enumerate(ranked, 1)]

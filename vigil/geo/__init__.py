@@ -1,0 +1,16 @@
+"""geo stage: find place names in an article and resolve them against an offline gazetteer."""
+
+from vigil.geo.gazetteer import Entry, Gazetteer, build_gazetteer, load_gazetteer, normalize
+from vigil.geo.geoparse import NAME, GeoRules, geoparse_article, load_geo_rules
+
+__all__ = [
+    "NAME",
+    "Entry",
+    "Gazetteer",
+    "GeoRules",
+    "build_gazetteer",
+    "geoparse_article",
+    "load_gazetteer",
+    "load_geo_rules",
+    "normalize",
+]

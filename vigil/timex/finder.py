@@ -1,0 +1,244 @@
+"""Find temporal expressions in a text and resolve them against the document creation date.
+
+The finder runs every pattern rule of the timex rule files over the text, resolves each
+candidate (a candidate that is no real date is dropped), keeps the longest non-overlapping
+candidates, joins "between X and Y" into one interval, and reads the cue words around each
+expression to set its relation ("a video shared on Tuesday" -> before, "since March 1" ->
+after, with the interval widened to the DCT).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from types import MappingProxyType
+
+from vigil.schema import Article, DateInterval, Timex
+
+from .grammar import Grammar, Rule, compile_grammar, default_anchors, norm_key
+from .resolve import RESOLVE, Context, Resolution
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+DEFAULT_ANCHORS: Mapping[str, date] = MappingProxyType(default_anchors())
+
+_CLAUSE_STOP = re.compile(r"[.!?;\n]")
+_WORD_BEFORE = re.compile(r"([\w'’-]+)\W{0,2}$")
+_NAME_BEFORE = re.compile(r"([\w'’-]+)[ \t]+$")
+_WORD_AFTER = re.compile(r"^\W{0,2}([\w'’-]+)")
+_WINDOW = 80
+_NARRATIVE_REACH = 1500
+_CLAUSE_OPENING = re.compile(r"[\s\"'“‘(,—–-]*(?:(?:on|by|from|until|this|next|early|late|and|but)\s+)*", re.IGNORECASE)
+
+
+def _grammar(anchors: Mapping[str, date] | None) -> Grammar:
+    merged = dict(DEFAULT_ANCHORS)
+    if anchors:
+        merged.update({str(k): v for k, v in anchors.items() if isinstance(v, date) and str(k).strip()})
+    return compile_grammar(tuple(sorted(merged.items())))
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """Where a tense cue for [start, end) may stand: the clause before it ("will meet on Monday");
+    the words after it only when the expression opens the clause ("On Monday the talks will resume"),
+    since after a verb they belong to reported speech ("said on Monday he will resign")."""
+    left = text[max(0, start - _WINDOW):start]
+    cut = [m.end() for m in _CLAUSE_STOP.finditer(left)]
+    if cut:
+        left = left[cut[-1]:]
+    if not _CLAUSE_OPENING.fullmatch(left):
+        return left
+    right = text[end:end + _WINDOW // 2]
+    m = _CLAUSE_STOP.search(right)
+    if m:
+        right = right[:m.start()]
+    return left + " " + right
+
+
+def _in_name(text: str, start: int) -> bool:
+    """A capitalised word right after another capitalised word, same clause: part of a name ("Democracy Now")."""
+    if not text[start:start + 1].isupper():
+        return False
+    m = _NAME_BEFORE.search(text[max(0, start - 40):start])
+    return bool(m and m.group(1)[:1].isupper())
+
+
+def _rejected_by_context(rule: Rule, g: Grammar, text: str, start: int, end: int) -> bool:
+    if rule.not_in_name and _in_name(text, start):
+        return True
+    if rule.not_before:
+        m = _WORD_BEFORE.search(text[max(0, start - 40):start])
+        if m and norm_key(m.group(1)) in g.lex[rule.not_before]:
+            return True
+    if rule.not_after:
+        m = _WORD_AFTER.search(text[end:end + 40])
+        if m and norm_key(m.group(1)) in g.lex[rule.not_after]:
+            return True
+    return False
+
+
+def _candidates(text: str, dct: date | None, g: Grammar) -> list[tuple[int, int, Rule, Resolution]]:
+    out: list[tuple[int, int, Rule, Resolution]] = []
+    future_cache: dict[tuple[int, int], bool] = {}
+    for rule in g.rules:
+        has_x = "x" in rule.regex.groupindex
+        for m in rule.regex.finditer(text):
+            start, end = m.span("x") if has_x and m.group("x") is not None else m.span()
+            if end <= start or _rejected_by_context(rule, g, text, start, end):
+                continue
+            groups: dict[str, str | None] = dict(m.groupdict())
+            groups["_text"] = text[start:end]
+            key = (start, end)
+            if key not in future_cache:
+                future_cache[key] = bool(g.future.search(_clause(text, start, end)))
+            ctx = Context(dct=dct, lex=g.lex, anchors=g.anchors, future=future_cache[key])
+            try:
+                res = RESOLVE[rule.resolve](groups, ctx)
+            except (ValueError, OverflowError, ArithmeticError, KeyError, TypeError) as e:
+                log.debug("timex rule %s could not resolve %r: %s", rule.id, groups["_text"], e)
+                res = None
+            if res is not None:
+                out.append((start, end, rule, res))
+    return out
+
+
+def _select(cands: list[tuple[int, int, Rule, Resolution]]) -> list[tuple[int, int, Rule, Resolution]]:
+    """Longest first (then rule order), never overlapping; returned in text order."""
+    chosen: list[tuple[int, int, Rule, Resolution]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[2].order, c[0])):
+        s, e = c[0], c[1]
+        i = bisect.bisect_left(starts, s)
+        if i > 0 and ends[i - 1] > s:
+            continue
+        if i < len(starts) and starts[i] < e:
+            continue
+        starts.insert(i, s)
+        ends.insert(i, e)
+        chosen.insert(i, c)
+    return chosen
+
+
+def _narrative(cands: list[tuple[int, int, Rule, Resolution]]) -> list[tuple[int, int, Rule, Resolution]]:
+    """Fill 'the next day' / 'two days later' from the last single-day date before it in the text."""
+    out = []
+    ref: tuple[int, date] | None = None
+    for s, e, rule, res in cands:
+        if res.ref_days is not None:
+            if ref is not None and s - ref[0] <= _NARRATIVE_REACH:
+                try:
+                    d = ref[1] + timedelta(days=res.ref_days)
+                except OverflowError:
+                    d = None
+                if d is not None:
+                    res = Resolution(d.isoformat() + res.ref_suffix, DateInterval(start=d, end=d), res.type)
+        iv = res.interval
+        if iv is not None and iv.start is not None and iv.start == iv.end and rule.type in ("DATE", "TIME"):
+            ref = (e, iv.start)
+        out.append((s, e, rule, res))
+    return out
+
+
+def _to_timex(text: str, c: tuple[int, int, Rule, Resolution]) -> Timex:
+    s, e, rule, res = c
+    return Timex(start=s, end=e, text=text[s:e], type=res.type or rule.type, value=res.value,
+                 interval=res.interval, rule=rule.id)
+
+
+def _joinable(t: Timex) -> bool:
+    return t.type in ("DATE", "TIME") and t.interval is not None and t.interval.start is not None \
+        and t.interval.end is not None
+
+
+def _join_ranges(text: str, found: list[Timex], g: Grammar) -> list[Timex]:
+    out: list[Timex] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        b = found[i + 1] if i + 1 < len(found) else None
+        if b is not None and _joinable(a) and _joinable(b):
+            assert a.interval is not None and b.interval is not None
+            between = g.range_between.match(text[a.end:b.start])
+            opener = g.range_opener.search(text[max(0, a.start - 20):a.start])
+            ok_order = a.interval.start <= b.interval.end  # type: ignore[operator]
+            if between and ok_order and (between.group("dash") or opener):
+                start = a.start - (len(opener.group(0)) if opener else 0)
+                out.append(Timex(start=start, end=b.end, text=text[start:b.end], type="DATE",
+                                 value=f"{a.value}/{b.value}",
+                                 interval=DateInterval(start=a.interval.start, end=b.interval.end),
+                                 rule=g.cue_ids.get("range", "range.join")))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _with_relation(text: str, t: Timex, dct: date | None, g: Grammar) -> Timex:
+    if t.type not in ("DATE", "TIME"):
+        return t
+    left = text[max(0, t.start - _WINDOW):t.start]
+    stops = [m.end() for m in _CLAUSE_STOP.finditer(left)]
+    if stops:
+        left = left[stops[-1]:]
+    if g.after_widen.search(left):
+        iv = t.interval
+        if iv is not None and iv.start is not None:
+            end = dct if dct is not None and dct >= iv.start else None
+            iv = DateInterval(start=iv.start, end=end)
+        return t.model_copy(update={"relation": "after", "interval": iv})
+    if g.after_plain.search(left):
+        return t.model_copy(update={"relation": "after"})
+    if g.before_prefix.search(left) or g.before_verb.search(left):
+        return t.model_copy(update={"relation": "before"})
+    return t
+
+
+def find_timexes(text: str, dct: date | None, *, anchors: Mapping[str, date] | None = None) -> list[Timex]:
+    """Find the temporal expressions in ``text`` and resolve them against ``dct``.
+
+    Args:
+        text: the article text; offsets in the result are Python character offsets into it.
+        dct: the document creation (publication) date, or ``None`` when unknown (values then
+            carry ``X`` where the year or day cannot be known, and intervals are ``None``).
+        anchors: named anchor dates (``{"invasion": date(2022, 2, 24)}``) added to or
+            overriding :data:`DEFAULT_ANCHORS`.
+
+    Returns:
+        Timexes in text order, never overlapping. Malformed input gives ``[]``, never an error.
+
+    >>> [t.value for t in find_timexes("Crowds gathered on Wednesday.", date(2022, 3, 4))]
+    ['2022-03-02']
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    if dct is not None and not isinstance(dct, date):
+        dct = None
+    g = _grammar(anchors)
+    found = [_to_timex(text, c) for c in _narrative(_select(_candidates(text, dct, g)))]
+    found = _join_ranges(text, found, g)
+    return [_with_relation(text, t, dct, g) for t in found]
+
+
+def annotate_timexes(article: Article) -> Article:
+    """A copy of ``article`` with ``timexes`` found in its text against its publication date.
+
+    ``Timex.sentence`` is the index of the sentence that holds the expression's start when
+    the article has sentences.
+    """
+    found = find_timexes(article.text, article.published)
+    if article.sentences:
+        starts = [s.start for s in article.sentences]
+        placed = []
+        for t in found:
+            k = bisect.bisect_right(starts, t.start) - 1
+            sent = article.sentences[k] if k >= 0 else None
+            idx = sent.i if sent is not None and sent.start <= t.start < max(sent.end, sent.start + 1) else None
+            placed.append(t.model_copy(update={"sentence": idx}))
+        found = placed
+    return article.model_copy(update={"timexes": found})

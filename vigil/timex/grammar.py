@@ -1,0 +1,216 @@
+"""Compile the timex rule files (``vigil/rules/timex/en/*.yaml``) into regular expressions.
+
+The YAML holds the data: word lists (lexicon groups with a ``slot`` name), anchor dates,
+cue words and the patterns. A pattern refers to a word list as ``{slot}``; this module
+expands the slots, compiles each pattern once per process and per anchor set, and hands
+the result to the finder. Nothing here depends on the text being processed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from vigil.errors import RuleError
+from vigil.ruleset import load_stage_rules
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+STAGE = "timex"
+TIMEX_TYPES = ("DATE", "TIME", "DURATION", "SET")
+RESOLVERS = (
+    "date", "month", "month_part", "year_part", "year", "decade", "quarter", "day_range",
+    "weekday", "day_word", "part_word", "ago", "period", "season", "recent", "present",
+    "anchor_day", "anchor_start", "duration", "set_every", "set_word", "clock", "century", "coming",
+    "narrative", "numeric_date",
+)
+_SLOT_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+def norm_key(s: str) -> str:
+    """The lookup form of a lexicon word: lower case, single spaces, no trailing period."""
+    return re.sub(r"\s+", " ", s.strip().lower()).rstrip(".")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled pattern rule."""
+
+    id: str
+    type: str
+    resolve: str
+    regex: re.Pattern[str]
+    not_before: str | None
+    not_after: str | None
+    order: int
+    not_in_name: bool = False
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Everything the finder needs, compiled: rules, word lists, anchors and cue regexes."""
+
+    rules: tuple[Rule, ...]
+    lex: dict[str, dict[str, Any]]
+    anchors: dict[str, date]
+    before_prefix: re.Pattern[str]
+    before_verb: re.Pattern[str]
+    after_widen: re.Pattern[str]
+    after_plain: re.Pattern[str]
+    future: re.Pattern[str]
+    range_opener: re.Pattern[str]
+    range_between: re.Pattern[str]
+    cue_ids: dict[str, str]
+
+
+def _alternation(words: list[str]) -> str:
+    parts = []
+    for w in sorted(set(words), key=lambda x: (-len(x), x)):
+        parts.append(r"\s+".join(re.escape(p) for p in w.split()))
+    return "|".join(parts) if parts else r"(?!x)x"
+
+
+def _slot_regex(rule: dict[str, Any]) -> str:
+    words = [str(k) for k in rule.get("entries", {})]
+    case = rule.get("case")
+    if case == "exact":
+        return f"(?-i:{_alternation(words)})"
+    if case == "title":
+        return f"(?-i:{_alternation(words + [w.upper() for w in words])})"
+    return f"(?:{_alternation(words)})"
+
+
+def _rules_of(files: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for stem, data in files.items():
+        for rule in data.get("rules") or []:
+            out.append((stem, rule))
+    return out
+
+
+def default_anchors() -> dict[str, date]:
+    """The named anchor dates shipped in ``anchors.yaml`` (``name -> date``)."""
+    out: dict[str, date] = {}
+    for stem, rule in _rules_of(load_stage_rules(STAGE)):
+        if rule.get("kind") == "anchor":
+            d = rule.get("date")
+            if isinstance(d, str):
+                try:
+                    d = date.fromisoformat(d)
+                except ValueError as e:
+                    raise RuleError(f"{stem}.yaml: rule {rule['id']!r}: date {d!r} is not ISO") from e
+            if not isinstance(d, date) or not rule.get("name"):
+                raise RuleError(f"{stem}.yaml: anchor rule {rule['id']!r} needs 'name' and an ISO 'date'")
+            out[str(rule["name"])] = d
+    return out
+
+
+def _cue_regex(words: list[str], *, tail: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'])(?:{_alternation(words)}){tail}$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
+    """Compile every timex rule file for the given anchors (cached per anchor set).
+
+    Raises:
+        RuleError: a pattern rule with an unknown type, resolver or slot, or a bad regex.
+    """
+    files = load_stage_rules(STAGE)
+    items = _rules_of(files)
+    lex: dict[str, dict[str, Any]] = {}
+    slots: dict[str, str] = {}
+    for stem, rule in items:
+        slot = rule.get("slot")
+        if slot:
+            entries = rule.get("entries")
+            if not isinstance(entries, dict) or not entries:
+                raise RuleError(f"{stem}.yaml: lexicon rule {rule['id']!r} needs a non-empty 'entries' mapping")
+            lex[slot] = {norm_key(str(k)): v for k, v in entries.items()}
+            slots[slot] = _slot_regex(rule)
+    anchors = {norm_key(k): v for k, v in anchor_items}
+    lex["anchor"] = dict(anchors)
+    slots["anchor"] = f"(?:{_alternation(list(anchors))})"
+    numbers = lex.get("numword", {})
+    tens = [w for w, v in numbers.items() if isinstance(v, int) and 20 <= v <= 90 and v % 10 == 0]
+    ones = [w for w, v in numbers.items() if isinstance(v, int) and 1 <= v <= 9 and w not in ("a", "an")]
+    numword = slots.get("numword", r"(?!x)x")
+    slots["number"] = (rf"(?:\d{{1,9}}(?:\.\d+)?|(?:{_alternation(tens)})[\s-]+(?:{_alternation(ones)})"
+                       rf"|{numword})")
+
+    def expand(pattern: str, where: str) -> str:
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in slots:
+                raise RuleError(f"{where}: unknown slot {{{name}}}. Available: {', '.join(sorted(slots))}")
+            return slots[name]
+
+        return _SLOT_RE.sub(sub, pattern)
+
+    rules: list[Rule] = []
+    cue_ids: dict[str, str] = {}
+    cues: dict[str, list[str]] = {"before_prefix": [], "before_verb": [], "after_widen": [], "after_plain": [],
+                                  "future": []}
+    range_openers: list[str] = []
+    range_joiners: list[str] = []
+    range_dashes: list[str] = []
+    for n, (stem, rule) in enumerate(items):
+        where = f"{stem}.yaml: rule {rule['id']!r}"
+        if "pattern" in rule:
+            rtype = rule.get("type")
+            if rtype not in TIMEX_TYPES:
+                raise RuleError(f"{where}: type {rtype!r} is not one of {', '.join(TIMEX_TYPES)}")
+            if rule.get("resolve") not in RESOLVERS:
+                raise RuleError(f"{where}: resolve {rule.get('resolve')!r} is not one of {', '.join(RESOLVERS)}")
+            for key in ("not_before", "not_after"):
+                if rule.get(key) and rule[key] not in lex:
+                    raise RuleError(f"{where}: {key} names unknown slot {rule[key]!r}")
+            body = expand(str(rule["pattern"]), where)
+            try:
+                rx = re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE)
+            except re.error as e:
+                raise RuleError(f"{where}: bad pattern ({e})") from e
+            # ties between equally long matches go to the higher priority, then to file order
+            order = n - 100_000 * int(rule.get("priority", 0))
+            rules.append(Rule(rule["id"], rtype, rule["resolve"], rx, rule.get("not_before"),
+                              rule.get("not_after"), order, bool(rule.get("not_in_name", False))))
+        elif rule.get("relation"):
+            rel, pos = rule["relation"], rule.get("position")
+            words = [str(w) for w in rule.get("entries") or []]
+            if rel == "range":
+                range_openers += [str(w) for w in rule.get("openers") or []]
+                range_joiners += words
+                range_dashes += [str(w) for w in rule.get("dashes") or []]
+                cue_ids["range"] = rule["id"]
+                continue
+            if rel == "before":
+                key = "before_verb" if pos == "verb" else "before_prefix"
+            elif rel == "after":
+                key = "after_widen" if rule.get("widen") else "after_plain"
+            elif rel == "future":
+                key = "future"
+            else:
+                raise RuleError(f"{where}: relation {rel!r} is not one of before, after, future, range")
+            cues[key] += words
+            cue_ids[key] = rule["id"]
+    prefix_tail = r"\s+(?:on\s+|in\s+|at\s+)?"
+    return Grammar(
+        rules=tuple(rules),
+        lex=lex,
+        anchors=anchors,
+        before_prefix=_cue_regex(cues["before_prefix"], tail=prefix_tail),
+        before_verb=_cue_regex(cues["before_verb"], tail=r"(?:\s+[^\s.,;:!?\"]+){0,4}\s+"),
+        after_widen=_cue_regex(cues["after_widen"], tail=prefix_tail),
+        after_plain=_cue_regex(cues["after_plain"], tail=prefix_tail),
+        future=re.compile(rf"(?<![\w])(?:{_alternation(cues['future'])})(?![\w])", re.IGNORECASE),
+        range_opener=re.compile(rf"(?<![\w])(?:{_alternation(range_openers)})\s+$", re.IGNORECASE),
+        range_between=re.compile(
+            rf"^\s*(?:(?:{_alternation(range_joiners)})|(?P<dash>{_alternation(range_dashes)}))\s*$",
+            re.IGNORECASE),
+        cue_ids=cue_ids,
+    )
