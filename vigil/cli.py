@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -19,10 +19,11 @@ from typing import IO, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from vigil import __version__
 from vigil.errors import ConfigError, VigilError
-from vigil.schema import EVENT_TYPES, Event, Rejected
+from vigil.schema import EVENT_TYPES, Event, EventCluster, Rejected
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 out = Console(soft_wrap=False)
@@ -94,9 +95,11 @@ def _pipeline() -> Any:
     return build_pipeline()
 
 
-def _events_table(events: list[Event], title: str, *, evidence: bool = True) -> Table:
+def _events_table(events: list[Event], title: str, *, evidence: bool = True,
+                  records: Mapping[str, EventCluster] | None = None) -> Table:
     t = Table(title=title, show_lines=evidence)
-    for col in ("id", "type", "date", "place", "modality", "acled", "actors/crowd"):
+    cols = ("id", "type", "date", "place", "modality", "acled", "actors/crowd")
+    for col in cols + (("status", "outlets") if records is not None else ()):
         t.add_column(col, overflow="fold")
     if evidence:
         t.add_column("evidence", overflow="fold", ratio=3)
@@ -110,6 +113,9 @@ def _events_table(events: list[Event], title: str, *, evidence: bool = True) -> 
         if e.crowd:
             who += f"; crowd {e.crowd.text}"
         row = [e.id, kind, when, place, e.modality, acled, who or "-"]
+        if records is not None:
+            rec = records.get(e.cluster or e.id)
+            row += [rec.status, str(rec.corroboration)] if rec else ["-", "-"]
         if evidence:
             row.append(" | ".join(s.text for s in e.evidence[:2]))
         t.add_row(*row)
@@ -170,7 +176,8 @@ def events(
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON event per line instead of a table.")] = False,
 ) -> None:
-    """List stored events as a table (or JSON lines)."""
+    """List stored events as a table (or JSON lines), with each event's fused status and independent outlets."""
+    from vigil.jobs import cluster_records
     from vigil.store import open_store
 
     with _errors():
@@ -180,18 +187,20 @@ def events(
         store = open_store(db)
         try:
             found = store.query_events(type=type, since=s, until=u, country=country, limit=limit)
+            records = {} if as_json else cluster_records(store, found)
         finally:
             store.close()
     if as_json:
         for e in found:
             sys.stdout.write(e.model_dump_json() + "\n")
         return
-    out.print(_events_table(found, f"{len(found)} events", evidence=False))
+    out.print(_events_table(found, f"{len(found)} events", evidence=False, records=records))
 
 
 @app.command()
 def show(event_id: str, db: DbOpt = DEFAULT_DB) -> None:
-    """Print one event with its evidence, sources and the other events of its cluster."""
+    """Print one event's fused record: merged fields, status, sources with their evidence, and disagreements."""
+    from vigil.jobs import cluster_records
     from vigil.store import open_store
 
     with _errors():
@@ -200,19 +209,48 @@ def show(event_id: str, db: DbOpt = DEFAULT_DB) -> None:
             ev = store.get_event(event_id)
             if ev is None:
                 raise ConfigError(f"no event with id {event_id!r} in {db}; list them with `vigil events --db {db}`")
-            siblings = store.query_events(cluster=ev.cluster) if ev.cluster else [ev]
-            article = store.get_article(ev.doc_id)
+            rec = cluster_records(store, [ev])[ev.cluster or ev.id]
+            members = store.query_events(cluster=ev.cluster) if ev.cluster else [ev]
         finally:
             store.close()
-    out.print(_events_table([ev], f"event {ev.id} (cluster {ev.cluster})"))
-    if article is not None:
-        out.print(f"source: {article.id}  outlet: {article.outlet}  published: {article.published}  "
-                  f"sha256: {article.sha256}", markup=False)
+    out.print(_events_table([ev], f"event {ev.id} (cluster {rec.id})"))
     for name, span in sorted(ev.field_evidence.items()):
         out.print(f"  {name}: [{span.start}:{span.end}] {span.text!r}", markup=False, highlight=False)
-    others = [e for e in siblings if e.id != ev.id]
+    _print_record(rec)
+    others = [e for e in members if e.id != ev.id]
     if others:
         out.print(_events_table(others, f"{len(others)} other reports of the same event", evidence=True))
+
+
+def _print_record(rec: EventCluster) -> None:
+    d = rec.date
+    when = "?" if not d.start else (str(d.start) if d.start == d.end else f"{d.start}..{d.end}")
+    place = rec.location.name if rec.location else "-"
+    lines = [
+        f"record {rec.id}: {rec.type}{' / ' + rec.intervention if rec.intervention else ''}, {when}, {place}",
+        f"status: {rec.status}  corroboration: {rec.corroboration} independent outlet(s)  "
+        f"sources: {len(rec.sources)}",
+    ]
+    if rec.crowd:
+        lines.append(f"crowd: {rec.crowd.text} ({rec.crowd.low}-{rec.crowd.high})")
+    lines.append("rules: " + ", ".join(f"{k}: {v}" for k, v in sorted(rec.rules.items())))
+    lines.append("sources:")
+    for src in rec.sources:
+        copy = f" (copy of {src.duplicate_of})" if src.duplicate_of else ""
+        lines.append(f"  {src.doc_id}{copy}  outlet: {src.outlet}  published: {src.published}  "
+                     f"modality: {src.modality}  sha256: {src.sha256}  ingested: {src.ingested_at}  "
+                     f"extractor: {src.extractor}")
+        for span in src.evidence[:3]:
+            lines.append(f"    sentence {span.sentence} [{span.start}:{span.end}] {span.text!r}")
+    if rec.disagreements:
+        lines.append("disagreements:")
+        for dis in rec.disagreements:
+            said = "; ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in dis.values)
+            lines.append(f"  {dis.field}: {said}")
+    else:
+        lines.append("disagreements: none")
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -334,6 +372,55 @@ def geoparse(
         _stage_io(input, output, one)
 
 
+def _ev(span: Any) -> str:
+    """A short evidence pointer: ``[start:end] "text"``."""
+    if span is None:
+        return ""
+    text = span.text if len(span.text) <= 90 else span.text[:87] + "..."
+    return f'  [{span.start}:{span.end}] "{text}"'
+
+
+def _event_block(n: int, e: Event, siblings: dict[str, list[Event]]) -> Table:
+    """One event as a two-column table: each field, its value and the text it came from."""
+    kind = e.type + (f" / {e.intervention}" if e.intervention else "")
+    acled = " / ".join(x for x in (e.acled.event_type, e.acled.sub_event_type) if x) or "no ACLED category"
+    t = Table(title=Text(f"[{n}] {kind}  (ACLED: {acled})  {e.id}", style="bold"), title_justify="left",
+              show_header=False, box=None, pad_edge=False, expand=False)
+    t.add_column("field", style="dim", no_wrap=True)
+    t.add_column("value", overflow="fold")
+    fe = e.field_evidence
+    row = t.add_row
+
+    def add(label: str, value: str) -> None:
+        row(label, Text(value))
+    d = e.date
+    when = "unknown" if not d.start else (str(d.start) if d.start == d.end else f"{d.start} .. {d.end}")
+    add("when", when + _ev(d.evidence))
+    if e.location is not None:
+        loc = e.location
+        parts = [loc.name, *(x for x in (loc.admin1, loc.country) if x)]
+        coords = f", {loc.lat:.2f} {loc.lon:.2f}" if loc.lat is not None and loc.lon is not None else ""
+        add("where", f"{', '.join(parts)} ({loc.precision or '?'}{coords})" + _ev(loc.evidence))
+    else:
+        add("where", "no place found")
+    for a in e.actors:
+        side = f", {a.side}" if a.side else ""
+        add("who", f"{a.text} [{a.kind}{side}, {a.role}]")
+    if e.crowd is not None:
+        band = f" ({e.crowd.low}-{e.crowd.high})" if e.crowd.low is not None else ""
+        add("how many", f"{e.crowd.text}{band}")
+    if e.fatalities is not None or e.injuries is not None:
+        add("casualties", f"killed {e.fatalities if e.fatalities is not None else '?'}, "
+                                f"injured {e.injuries if e.injuries is not None else '?'}")
+    add("how sure", e.modality + _ev(fe.get("modality")))
+    if e.evidence:
+        add("evidence", f"[{e.evidence[0].start}:{e.evidence[0].end}] {e.evidence[0].text}")
+    others = [o for o in siblings.get(e.cluster or "", []) if o.id != e.id]
+    if others:
+        add("same event", "; ".join(o.id for o in others))
+    return t
+
+
 @app.command()
 def demo(
     db: Annotated[str, typer.Option("--db", help="Store for the demo run.")] = "vigil-demo.db",
@@ -348,12 +435,34 @@ def demo(
         try:
             summary = run_into_store(iter_inputs(example_paths()), store, _pipeline(), on_reject=_report)
             found = store.query_events()
+            articles = {a.id: a for a in store.iter_articles()}
         finally:
             store.close()
-    out.print(_events_table(found, f"vigil demo: {len(found)} events from the example articles"))
+    siblings: dict[str, list[Event]] = {}
+    for e in found:
+        siblings.setdefault(e.cluster or "", []).append(e)
+    out.rule(f"vigil demo: {len(found)} events in {len(articles)} example articles", style="bold")
+    n = 0
+    for a in sorted(articles.values(), key=lambda x: (x.published or date.max, x.id)):
+        events = sorted((e for e in found if e.doc_id == a.id), key=lambda e: -e.salience)
+        out.print()
+        out.print(f"{a.title or a.id}", style="bold underline", markup=False, highlight=False)
+        out.print(f"{a.outlet or 'unknown outlet'}, published {a.published or 'unknown'}, id {a.id}",
+                  style="dim", markup=False, highlight=False)
+        if not events:
+            out.print("  no events", style="dim")
+        for e in events:
+            n += 1
+            out.print(_event_block(n, e, siblings))
+    out.print()
     err.print(summary.line(), markup=False, highlight=False)
-    out.print(f"store: {db}   try: vigil events --db {db}   vigil export --db {db} --format geojson -o events.geojson",
+    out.print(f"store: {db}   next: vigil events --db {db}   vigil export --db {db} --format geojson -o events.geojson",
               markup=False, highlight=False)
+
+
+from vigil.api.commands import register as _register_api  # noqa: E402 - API commands: serve, token
+
+_register_api(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

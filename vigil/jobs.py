@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from vigil.errors import InputError, StageError
-from vigil.schema import Article, Event, Rejected
+from vigil.schema import Article, Event, EventCluster, Rejected
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,46 @@ def _reject_from_error(article: Article, err: Exception) -> Rejected:
     return Rejected(source=article.source or article.id, code=code, message=str(err))
 
 
-def _existing_events(store: Any, articles: Sequence[Article]) -> list[Event]:
-    days = [d for a in articles for e in a.events for d in (e.date.start, e.date.end) if d]
-    if not days:
-        return []
-    return store.query_events(since=min(days) - FUSION_WINDOW, until=max(days) + FUSION_WINDOW)
+class _StoredEvents:
+    """The stored events a run has needed so far, read once per day range and kept up to date.
+
+    Fusion needs the stored events near a batch's dates; reading them again for every
+    batch would make an incremental run cost more than the extraction it follows.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.events: dict[str, Event] = {}
+        self.lo: date | None = None
+        self.hi: date | None = None
+
+    def _load(self, since: date, until: date) -> None:
+        for e in self.store.query_events(since=since, until=until):
+            self.events.setdefault(e.id, e)
+
+    def near(self, articles: Sequence[Article]) -> list[Event]:
+        days = [d for a in articles for e in a.events for d in (e.date.start, e.date.end) if d]
+        if not days:
+            return []
+        try:
+            lo, hi = min(days) - FUSION_WINDOW, max(days) + FUSION_WINDOW
+        except OverflowError:
+            lo, hi = min(days), max(days)
+        if self.lo is None or self.hi is None:
+            self._load(lo, hi)
+            self.lo, self.hi = lo, hi
+        else:
+            if lo < self.lo:
+                self._load(lo, self.lo)
+                self.lo = lo
+            if hi > self.hi:
+                self._load(self.hi, hi)
+                self.hi = hi
+        return list(self.events.values())
+
+    def add(self, article: Article) -> None:
+        for e in article.events:
+            self.events[e.id] = e
 
 
 def run_into_store(
@@ -74,13 +109,15 @@ def run_into_store(
             on_reject(r)
 
     batch: list[Article] = []
+    stored_events = _StoredEvents(store)
 
     def flush() -> None:
         if not batch:
             return
-        fused = assign_clusters(batch, existing=_existing_events(store, batch))
+        fused = assign_clusters(batch, existing=stored_events.near(batch))
         for article in fused:
             if store.add_article(article):
+                stored_events.add(article)
                 summary.stored += 1
                 summary.events += len(article.events)
             else:
@@ -150,3 +187,25 @@ def example_paths() -> list[Path]:
 
     folder = Path(str(resources.files("vigil"))) / "data" / "examples"
     return [folder]
+
+
+def cluster_records(store: Any, events: Sequence[Event]) -> dict[str, EventCluster]:
+    """The fused record (``EventCluster``) of the cluster of each given event, computed from the store on read.
+
+    Every stored member of each cluster is read, with its source articles (for outlets and
+    copies); nothing is written. Keys are cluster ids (an event without one is its own cluster).
+    """
+    from vigil.fuse import merge_cluster, near_duplicates
+
+    members: dict[str, list[Event]] = {}
+    for ev in events:
+        cid = ev.cluster or ev.id
+        if cid not in members:
+            members[cid] = store.query_events(cluster=ev.cluster) if ev.cluster else [ev]
+            members[cid] = members[cid] or [ev]
+    sources = store.get_sources({e.doc_id for evs in members.values() for e in evs})
+    out: dict[str, EventCluster] = {}
+    for cid, evs in members.items():
+        docs = [sources[d] for d in sorted({e.doc_id for e in evs}) if d in sources]
+        out[cid] = merge_cluster(cid, evs, sources, near_duplicates(docs) if len(docs) > 1 else {})
+    return out

@@ -81,13 +81,17 @@ class Pipeline:
     """An ordered list of document stages (``Article -> Article``)."""
 
     stages: list[tuple[str, Callable[[Article], Article]]] = field(default_factory=list)
+    # the first stage over many articles at once (spaCy is faster on big batches), when it can
+    first_batch: Callable[[Sequence[Article]], list[Article]] | None = None
 
     @property
     def names(self) -> list[str]:
         return [n for n, _ in self.stages]
 
-    def __call__(self, article: Article) -> Article:
-        for name, fn in self.stages:
+    def __call__(self, article: Article, *, skip_first: bool = False) -> Article:
+        for k, (name, fn) in enumerate(self.stages):
+            if skip_first and k == 0:
+                continue
             try:
                 article = fn(article)
             except InputError:
@@ -95,6 +99,18 @@ class Pipeline:
             except Exception as e:  # a stage bug: name the stage and the document
                 raise StageError(f"{type(e).__name__}: {e}", stage=name, doc_id=article.id) from e
         return article
+
+    def first_stage_batch(self, articles: Sequence[Article]) -> list[Article] | None:
+        """The first stage run over ``articles`` together, or None when it cannot batch or failed
+        (the caller then runs the documents one by one, which names the failing one)."""
+        if self.first_batch is None or not articles:
+            return None
+        try:
+            return self.first_batch(articles)
+        except Exception:  # noqa: BLE001 - retried document by document, where the error is reported
+            log.debug("batched %s stage failed; running the documents one by one", self.stages[0][0],
+                      exc_info=True)
+            return None
 
 
 def check_order(stages: Sequence[str]) -> None:
@@ -121,8 +137,14 @@ def check_order(stages: Sequence[str]) -> None:
         provided.update(spec.assigns)
 
 
-def build_pipeline(stages: Sequence[str] = DEFAULT_STAGES, resources: Resources | None = None) -> Pipeline:
-    """Build a pipeline from stage names, binding each stage to its resource."""
+def build_pipeline(stages: Sequence[str] = DEFAULT_STAGES, resources: Resources | None = None, *,
+                   select_sentences: bool = True) -> Pipeline:
+    """Build a pipeline from stage names, binding each stage to its resource.
+
+    Args:
+        select_sentences: when extract runs, spaCy parses only the sentences that hold a trigger word
+            (``vigil.extract.trigger_prefilter``); False parses every sentence.
+    """
     check_order(stages)
     resources = resources or Resources.load(stages)
     out: list[tuple[str, Callable[[Article], Article]]] = []
@@ -136,7 +158,49 @@ def build_pipeline(stages: Sequence[str] = DEFAULT_STAGES, resources: Resources 
             out.append((name, _bind(fn, res)))
         else:
             out.append((name, fn))
-    return Pipeline(out)
+    first_batch = None
+    if stages and stages[0] == "nlp":
+        from vigil.nlp import parse_articles
+
+        nlp = resources.nlp
+        select = _sentence_selector(stages, nlp) if select_sentences else None
+
+        def first_batch(arts: Sequence[Article]) -> list[Article]:
+            return list(parse_articles(arts, nlp, select=select))
+
+        out[0] = ("nlp", lambda a: importlib.import_module("vigil.nlp").parse_article(a, nlp, select=select))
+    pipeline = Pipeline(out, first_batch)
+    _warm_up(pipeline, resources)
+    return pipeline
+
+
+# an invented two-paragraph report that reaches every stage's rule files and indexes
+_WARM_UP_TEXT = ("Residents rally in Kherson\n\nHundreds of residents rallied in Kherson on Wednesday, blocking a "
+                 "convoy of Russian trucks, officials said.")
+
+
+def _warm_up(pipeline: Pipeline, resources: Resources) -> None:
+    """Build the per-process caches (rule files, trigger indexes, gazetteer keys) at load time, so that
+    the first document is not charged for them."""
+    importlib.import_module("vigil.fuse")  # process_articles clusters with it; its imports are slow
+    if resources.gazetteer is not None:
+        from vigil.geo import prepare_gazetteer
+
+        prepare_gazetteer(resources.gazetteer)
+    try:
+        pipeline(Article(id="warm-up", text=_WARM_UP_TEXT, published=date(2022, 3, 4)))
+    except (StageError, InputError):
+        log.debug("warm-up document failed", exc_info=True)
+
+
+def _sentence_selector(stages: Sequence[str], nlp: Any) -> Callable[[str], bool] | None:
+    """The nlp stage's sentence filter when extract runs: only sentences with a trigger word are parsed
+    (timex and geo still read every sentence's text); None (parse all) otherwise."""
+    if "extract" not in stages:
+        return None
+    from vigil.extract import trigger_prefilter
+
+    return trigger_prefilter(nlp=nlp)
 
 
 def _bind(fn: Callable[[Article, Any], Article], res: Any) -> Callable[[Article], Article]:
@@ -188,16 +252,34 @@ def process_articles(
     from vigil.fuse import assign_clusters
 
     done: list[Article] = []
+    chunk: list[Article] = []
+
+    def run(chunk: list[Article]) -> None:
+        first = pipeline.first_stage_batch(chunk)
+        for k, article in enumerate(chunk):
+            try:
+                if first is not None:
+                    done.append(pipeline(first[k], skip_first=True))
+                else:
+                    done.append(pipeline(article))
+            except (StageError, InputError) as e:
+                if on_error is None:
+                    raise
+                on_error(article, e)
+            if progress is not None:
+                progress(article)
+
     for article in articles:
-        try:
-            done.append(pipeline(article))
-        except (StageError, InputError) as e:
-            if on_error is None:
-                raise
-            on_error(article, e)
-        if progress is not None:
-            progress(article)
+        chunk.append(article)
+        if len(chunk) >= _CHUNK:
+            run(chunk)
+            chunk = []
+    if chunk:
+        run(chunk)
     return assign_clusters(done, existing=existing)
+
+
+_CHUNK = 16  # articles parsed together by the nlp stage
 
 
 def process_documents(docs: Sequence[dict[str, Any]], pipeline: Pipeline | None = None) -> list[Article]:

@@ -349,6 +349,8 @@ class Source(Record):
     modality: Modality = "asserted"
     sha256: str | None = None
     duplicate_of: str | None = None
+    ingested_at: datetime | None = None
+    extractor: str | None = None
     evidence: list[Span] = Field(default_factory=list)
 
 

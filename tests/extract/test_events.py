@@ -16,13 +16,13 @@ import pytest
 from vigil.extract.events import (
     AttributeFinders,
     SentenceView,
-    apply_priority,
     assemble_events,
     cue_matches,
     load_anchors,
     load_assembly_policy,
     load_cue_rules,
     load_priority_rules,
+    select_hits,
 )
 from vigil.extract.triggers import load_trigger_rules, match_triggers
 from vigil.nlp import parse_article
@@ -399,7 +399,8 @@ def _types(nlp, sentence: str) -> set[str]:
     art = parse_article(Article(id="p", text=sentence, published=PUB), nlp)
     out: set[str] = set()
     for s in art.sentences:
-        hits, _ = apply_priority(match_triggers(s, art.text, load_trigger_rules()), load_priority_rules())
+        hits, _ = select_hits(s, art.text, load_trigger_rules(), load_priority_rules(),
+                              load_assembly_policy().act_prefer_files)
         out |= {h.rule.type for h in hits}
     return out
 

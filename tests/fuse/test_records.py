@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
-from vigil.fuse import merge_cluster, merge_clusters, near_duplicates
+from vigil.fuse import compare_claims, merge_cluster, merge_clusters, near_duplicates
 from vigil.schema import Acled, Article, Crowd, Event, EventDate, Location, Span
 
 WIRE = ("Several hundred residents of Vasylivka gathered outside the town council on Sunday morning and "
@@ -62,7 +62,9 @@ def test_merge_cluster_date_intersection_or_flagged_union():
 
 @pytest.mark.parametrize(("modalities", "interventions", "status"), [
     (["claimed", "unverified"], [None, None], "unverified"),
-    (["asserted", "reported"], [None, "warning_shots"], "contested"),
+    (["asserted", "reported"], ["fired_on_crowd", "warning_shots"], "contested"),
+    (["asserted", "denied"], [None, None], "contested"),
+    (["asserted", "reported"], [None, "warning_shots"], "corroborated"),
     (["asserted"], [None], "single-source"),
 ])
 def test_merge_cluster_status(modalities, interventions, status):
@@ -82,3 +84,50 @@ def test_merge_clusters_groups_by_cluster_id():
 def test_merge_cluster_refuses_empty():
     with pytest.raises(ValueError, match="no events"):
         merge_cluster("c0", [], {})
+
+
+def test_merge_cluster_silence_on_intervention_is_listed_not_contested():
+    arts = {"a": _art("a", "A"), "b": _art("b", "B")}
+    rec = merge_cluster("c1", [_ev("a"), _ev("b", intervention="warning_shots")], arts)
+    assert rec.status == "corroborated"
+    dis = [d for d in rec.disagreements if d.field == "intervention"]
+    assert len(dis) == 1 and {v["value"] for v in dis[0].values} == {None, "warning_shots"}
+
+
+def test_merge_cluster_distant_places_are_contested():
+    arts = {"a": _art("a", "A"), "b": _art("b", "B")}
+    far = _ev("b", place="Kharkiv").model_copy(
+        update={"location": Location(name="Kharkiv", lat=49.98, lon=36.25, precision="city")})
+    assert merge_cluster("c1", [_ev("a"), far], arts).status == "contested"
+
+
+def test_merge_cluster_sources_carry_provenance():
+    from datetime import datetime
+
+    when = datetime(2022, 3, 7, 9, 30, tzinfo=UTC)
+    art = _art("a", "A").model_copy(update={"ingested_at": when})
+    ev = _ev("a").model_copy(update={"trigger": Span(doc_id="a", start=0, end=8, text="gathered", sentence=0,
+                                                     provenance="extract@0.3:protest-verb")})
+    src = merge_cluster("c1", [ev], {"a": art}).sources[0]
+    assert (src.sha256, src.ingested_at, src.extractor) == ("a" * 8, when, "extract@0.3")
+    assert src.evidence[0].doc_id == "a" and src.evidence[0].end == 20
+
+
+def _claims_art(doc: str, outlet: str, value: int, published: str = "2022-03-07") -> Article:
+    from vigil.schema import Claim
+
+    text = f"The regional governor said {value} civilians had been killed."
+    claim = Claim(kind="civilian_deaths", value=value, source="the regional governor",
+                  evidence=Span(doc_id=doc, start=0, end=len(text), text=text))
+    return Article(id=doc, text=text, outlet=outlet, published=date.fromisoformat(published), claims=[claim])
+
+
+def test_compare_claims_keeps_figures_side_by_side_and_flags_differences():
+    arts = [_claims_art("a", "A", 12), _claims_art("b", "B", 15), _claims_art("c", "C", 12),
+            _claims_art("d", "D", 40, published="2022-03-20")]
+    groups = compare_claims(arts, duplicates={"c": "a"})
+    first = [g for g in groups if g["day"] == "2022-03-07"][0]
+    assert first["differ"] is True
+    assert [(v["value"], v["documents"]) for v in first["values"]] == [(12, ["a"]), (15, ["b"])]
+    later = [g for g in groups if g["day"] == "2022-03-20"][0]
+    assert later["differ"] is False and later["values"][0]["value"] == 40

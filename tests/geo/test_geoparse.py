@@ -217,3 +217,37 @@ def test_geoparse_random_text_and_mentions_keep_offsets(text: str, spans: list) 
     for p in out.places:
         assert 0 <= p.start < p.end <= len(text) and text[p.start:p.end] == p.text
         assert p.resolved or (p.lat is None and p.lon is None)
+
+
+def test_geoparse_lowercase_common_word_not_a_place() -> None:
+    text = "Families spent the night in metro stations while sirens sounded over Odesa."
+    a = geoparse_article(_article(text, ("metro", "GPE"), ("Odesa", "GPE")), _gaz())
+    assert [p.text for p in a.places] == ["Odesa"]
+
+
+def _unparsed(text: str) -> Article:
+    from vigil.schema import Sentence
+
+    return Article(id="u", text=text, sentences=[Sentence(i=0, start=0, end=len(text), parsed=False)])
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Crowds gathered again in Kharkiv on Sunday.", ["Kharkiv"]),  # after a place cue
+    ("Officials from Lviv and Odesa met.", ["Lviv", "Odesa"]),
+    ("The talks with Vladimir Putin stalled.", []),  # part of a longer capitalised name
+    ("Bethany said nothing.", []),  # sentence-initial, no cue: not enough without a tagger
+])
+def test_geoparse_unparsed_sentence_finds_cued_names(text: str, names: list[str]) -> None:
+    got = geoparse_article(_unparsed(text), _gaz())
+    assert [p.text for p in got.places if p.resolved] == names
+    for p in got.places:
+        assert text[p.start:p.end] == p.text
+
+
+def test_prepare_gazetteer_is_idempotent() -> None:
+    from vigil.geo import prepare_gazetteer
+
+    prepare_gazetteer(_gaz())
+    prepare_gazetteer(_gaz())
+    a = geoparse_article(_article("Shelling hit Zaporizhzia at night.", ("Zaporizhzia", "GPE")), _gaz())
+    assert [p.name for p in a.places] == ["Zaporizhzhia"]

@@ -44,3 +44,34 @@ def test_parse_article_select_parses_only_kept_sentences(nlp):
     assert parsed == ["Farmers parked tractors across the road to Sumy on Monday."]
     assert len(a.sentences) == 4
     assert all(not s.tokens for s in a.sentences if not s.parsed)
+
+
+@pytest.mark.model
+def test_parse_articles_matches_parse_article_in_order(nlp):
+    from vigil.nlp import parse_articles
+
+    arts = [Article(id=f"b{k}", text=t) for k, t in enumerate([TEXT, "Crowds gathered in Lviv.", "\n \n", "x"])]
+    batched = list(parse_articles(arts, nlp, batch_size=2))
+    single = [parse_article(a, nlp) for a in arts]
+    assert [a.id for a in batched] == [a.id for a in arts]
+    for b, s in zip(batched, single, strict=True):
+        assert [(x.start, x.end, x.parsed, len(x.tokens)) for x in b.sentences] == \
+            [(x.start, x.end, x.parsed, len(x.tokens)) for x in s.sentences]
+        assert [(m.start, m.label, m.sentence) for m in b.entities] == [(m.start, m.label, m.sentence)
+                                                                        for m in s.entities]
+
+
+@pytest.mark.model
+def test_parse_article_select_keeps_quoted_exclamation_in_one_sentence(nlp):
+    text = "Crowds hold signs saying 'Go home!', in the square of Lviv, on Sunday. The weather was mild."
+    a = parse_article(Article(id="q", text=text), nlp, select=lambda s: "Crowds" in s)
+    assert a.sentences[0].parsed and "Lviv" in text[a.sentences[0].start:a.sentences[0].end]
+    assert not a.sentences[-1].parsed
+
+
+@pytest.mark.model
+def test_parse_article_select_joins_neighbouring_kept_sentences(nlp):
+    text = "Troops shelled the bridge. Crowds rallied nearby. The weather was mild."
+    a = parse_article(Article(id="j", text=text), nlp, select=lambda s: "weather" not in s)
+    assert [s.parsed for s in a.sentences] == [True, True, False]
+    assert [t.i for s in a.sentences for t in s.tokens] == list(range(sum(len(s.tokens) for s in a.sentences)))

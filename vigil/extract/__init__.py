@@ -9,7 +9,14 @@
 from __future__ import annotations
 
 from vigil.extract.events import AttributeFinders, assemble_events, default_finders
-from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers
+from vigil.extract.triggers import (
+    TriggerHit,
+    TriggerPrefilter,
+    TriggerRule,
+    load_trigger_rules,
+    match_triggers,
+    trigger_prefilter,
+)
 from vigil.schema import Article
 
 NAME = "vigil.extract.rules.v1"
@@ -35,10 +42,12 @@ def extract_article(article: Article, *, finders: AttributeFinders | None = None
 __all__ = [
     "AttributeFinders",
     "TriggerHit",
+    "TriggerPrefilter",
     "TriggerRule",
     "assemble_events",
     "default_finders",
     "extract_article",
     "load_trigger_rules",
     "match_triggers",
+    "trigger_prefilter",
 ]

@@ -309,7 +309,23 @@ def _lift(tok: Token, by_i: dict[int, Token]) -> Token:
     return h
 
 
-def _np_ids(head: Token, sentence: Sentence, kids: dict[int, list[Token]]) -> list[int]:
+_DASHES = frozenset({"-", "–", "—", "--", ":"})
+
+
+def _dateline_end(sentence: Sentence) -> int | None:
+    """Index of the dash closing a dateline that opens the sentence ("KHERSON, Ukraine - ..."), or None."""
+    toks = sentence.tokens[:8]
+    if not toks or not (toks[0].text.isupper() and sum(c.isalpha() for c in toks[0].text) > 1):
+        return None
+    for prev, t in zip(toks, toks[1:], strict=False):
+        if t.text in _DASHES and t.text != ":" and t.ws and prev.ws:
+            return t.i
+    return None
+
+
+def _np_ids(head: Token, sentence: Sentence, kids: dict[int, list[Token]], trigger: int | None = None) -> list[int]:
+    """Token indices of the noun phrase headed by ``head``: never across a dateline dash ("KYIV, Ukraine -
+    Residents ...") and never over the trigger word itself ("Thousands rally in ...")."""
     ids = {head.i}
     for c in kids.get(head.i, []):
         if c.dep in _NP_SKIP:
@@ -321,6 +337,19 @@ def _np_ids(head: Token, sentence: Sentence, kids: dict[int, list[Token]]) -> li
     while hi + 1 in ids:
         hi += 1
     by_i = token_index(sentence)
+    for k in range(head.i - 1, lo - 1, -1):
+        if by_i[k].text in _DASHES and by_i[k].ws and k > lo and by_i[k - 1].ws:
+            lo = k + 1
+            break
+    for k in range(head.i + 1, hi + 1):
+        if by_i[k].text in _DASHES and by_i[k].ws:
+            hi = k - 1
+            break
+    if trigger is not None and trigger != head.i and lo <= trigger <= hi:
+        if trigger > head.i:
+            hi = trigger - 1
+        else:
+            lo = trigger + 1
     while lo < head.i and by_i[lo].text in _EDGE_PUNCT:
         lo += 1
     while hi > head.i and by_i[hi].text in _EDGE_PUNCT:
@@ -479,10 +508,17 @@ def _parsed_actors(
     speakers = speaker_subjects(sentence, lex, frozenset({trig.i}) if trig is not None else frozenset())
     rr = roles_rule(event_type, lex)
     out: list[tuple[int, int, Actor]] = []
+    dateline = _dateline_end(sentence)
     for cand in _parsed_candidates(article, sentence, lex):
         h = cand.head
         if h.i in speakers or cand.word.i in speakers:
             continue
+        if dateline is not None and h.i < dateline:
+            # "ENERHODAR, Ukraine - Several hundred residents ...": the parser hangs the people off the dateline
+            after = [k for k in kids.get(h.i, []) if k.i > dateline and k.dep in ("appos", "conj", "npadvmod")]
+            if not after:
+                continue
+            h = after[0]
         kind = cand.rule.kind_for(event_type)
         syn_role, depth = _syntactic_role(h, trig, by_i) if trig is not None else (None, 99)
         if cand.rule.syntax_only and syn_role is None:
@@ -497,7 +533,7 @@ def _parsed_actors(
         role = _allowed(role, kind_role, rr)
         if role is None:
             continue
-        ids = _np_ids(h, sentence, kids)
+        ids = _np_ids(h, sentence, kids, trig.i if trig is not None else None)
         first, last = by_i[ids[0]], by_i[ids[-1]]
         start, end = first.start, last.start + len(last.text)
         side, side_rule = _side_of(ids, by_i, lex)
@@ -611,6 +647,10 @@ def _event_noun_actor(
                 continue
             by_i = token_index(sentence)
             ids = _np_ids(trig, sentence, children_of(sentence))
+            left = [k for k in ids if k < trig.i]
+            if any(by_i[k].dep == "nummod" or by_i[k].lemma.lower() in _QUANTITY for k in left):
+                # "Thousands rally in ...": a headline whose verb was tagged a noun; the people are the count
+                ids = left
             first, last = by_i[ids[0]], by_i[ids[-1]]
             start, end = first.start, last.start + len(last.text)
         else:

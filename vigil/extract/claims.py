@@ -120,8 +120,14 @@ def load_claim_rules(lang: str = "en") -> ClaimRules:
     return ClaimRules(tuple(claims), verbs, source_rule, tuple(unverified))
 
 
+@lru_cache(maxsize=4096)
+def _phrase_rx(phrase: str, anchored_end: bool = False) -> re.Pattern[str]:
+    body = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.compile(r"(?<!\w)" + body + r"$" if anchored_end else body + r"(?!\w)")
+
+
 def _phrase_at(low: str, pos: int, phrase: str) -> int | None:
-    m = re.compile(r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?!\w)").match(low, pos)
+    m = _phrase_rx(phrase).match(low, pos)
     return m.end() if m else None
 
 
@@ -137,7 +143,7 @@ def _match_rule(text: str, nm: NumberMatch, rule: ClaimRule) -> bool:
         if rule.nouns and (w in rule.nouns or singular(w) in rule.nouns):
             seen_noun = True
     head = low[max(0, nm.start - 60) : nm.start].rstrip()
-    return any(re.search(r"(?<!\w)" + r"\s+".join(re.escape(x) for x in p.split()) + r"$", head) for p in rule.before)
+    return any(_phrase_rx(p, True).search(head) for p in rule.before)
 
 
 def _source(article: Article, sentence: Sentence, rules: ClaimRules) -> str | None:

@@ -22,6 +22,7 @@ Everything here is pure: the article goes in, a list of events comes out.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,28 @@ class PriorityRule:
     id: str
     keep: frozenset[str]
     drop: frozenset[str]
+    scope: str = "sentence"
+
+
+_SCOPES = ("sentence", "act")
+
+
+@dataclass(frozen=True)
+class PlaceFilters:
+    """The place filters of ``places.yaml`` (see its description)."""
+
+    facility_heads: frozenset[str] = frozenset()
+    facility_deps: frozenset[str] = frozenset()
+    destination_preps: frozenset[str] = frozenset()
+    motion_verbs: frozenset[str] = frozenset()
+    metonym_subject_of: frozenset[str] = frozenset()
+    metonym_object_of: frozenset[str] = frozenset()
+    district_km: float = 0.0
+    district_precisions: frozenset[str] = frozenset()
+    ids: tuple[tuple[str, str], ...] = ()  # (kind, rule id)
+
+    def rule_id(self, kind: str) -> str:
+        return next((rid for k, rid in self.ids if k == kind), f"place-{kind}")
 
 
 @dataclass(frozen=True)
@@ -204,8 +227,58 @@ def load_priority_rules(lang: str = "en") -> tuple[PriorityRule, ...]:
         if bad or not keep or not drop:
             raise RuleError(f"{where}: keep/drop must be non-empty lists of event types; bad: {bad}. "
                             f"Allowed: {', '.join(EVENT_TYPES)}")
-        out.append(PriorityRule(str(raw["id"]), keep, drop))
+        scope = str(raw.get("scope", "sentence"))
+        if scope not in _SCOPES:
+            raise RuleError(f"{where}: unknown scope {scope!r}. Allowed: {', '.join(_SCOPES)}")
+        out.append(PriorityRule(str(raw["id"]), keep, drop, scope))
     return tuple(out)
+
+
+PLACE_FILTER_SCHEMA = "vigil.rules.placefilter.v1"
+_PLACE_KINDS = ("facility", "destination", "metonym", "district")
+
+
+@lru_cache(maxsize=4)
+def load_place_filters(lang: str = "en") -> PlaceFilters:
+    """The place filters of ``places.yaml`` (facility modifiers, destinations, metonyms, districts).
+
+    Raises:
+        RuleError: a wrong schema or an unknown kind.
+    """
+    path = rules_dir("extract", lang) / "places.yaml"
+    if not path.exists():
+        return PlaceFilters()
+    data = load_rule_file(str(path))
+    if data.get("schema") != PLACE_FILTER_SCHEMA:
+        raise RuleError(f"{path}: schema must be {PLACE_FILTER_SCHEMA!r}")
+    vals: dict[str, Any] = {}
+    ids: list[tuple[str, str]] = []
+
+    def add(key: str, raw: Any, where: str, name: str) -> None:
+        vals[key] = vals.get(key, frozenset()) | _lower_set(raw, where, name)
+
+    for raw in data.get("rules") or []:
+        where = f"{path}: rule {raw['id']!r}"
+        kind = raw.get("kind")
+        if kind not in _PLACE_KINDS:
+            raise RuleError(f"{where}: unknown kind {kind!r}. Allowed: {', '.join(_PLACE_KINDS)}")
+        ids.append((kind, str(raw["id"])))
+        if kind == "facility":
+            add("facility_heads", raw.get("heads"), where, "heads")
+            add("facility_deps", raw.get("deps"), where, "deps")
+        elif kind == "destination":
+            add("destination_preps", raw.get("preps"), where, "preps")
+            add("motion_verbs", raw.get("motion"), where, "motion")
+        elif kind == "metonym":
+            add("metonym_subject_of", raw.get("subject_of"), where, "subject_of")
+            add("metonym_object_of", raw.get("object_of"), where, "object_of")
+        else:
+            try:
+                vals["district_km"] = float(raw.get("max_km", 15))
+            except (TypeError, ValueError) as e:
+                raise RuleError(f"{where}: max_km must be a number") from e
+            add("district_precisions", raw.get("precisions") or ["admin2", "site"], where, "precisions")
+    return PlaceFilters(**vals, ids=tuple(ids))
 
 
 @dataclass(frozen=True)
@@ -216,6 +289,7 @@ class AssemblyPolicy:
     merge_same_rule_types: frozenset[str] = frozenset()
     no_fallback_place_types: frozenset[str] = frozenset()
     no_loose_place_types: frozenset[str] = frozenset()
+    act_prefer_files: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=4)
@@ -238,7 +312,10 @@ def load_assembly_policy(lang: str = "en") -> AssemblyPolicy:
         if bad:
             raise RuleError(f"{path}: {key} has unknown type(s) {bad}. Allowed: {', '.join(EVENT_TYPES)}")
         out[key] = vals
-    return AssemblyPolicy(**out)
+    prefer = data.get("act_prefer_files") or []
+    if not isinstance(prefer, list):
+        raise RuleError(f"{path}: act_prefer_files must be a list of trigger file names")
+    return AssemblyPolicy(**out, act_prefer_files=tuple(str(x) for x in prefer))
 
 
 @lru_cache(maxsize=4)
@@ -541,16 +618,109 @@ def _is_actor_place(place: Place, ptok: Token | None, view: SentenceView | None)
     return ptok.dep in ("compound", "poss") and place.precision == "country"
 
 
+def place_role(place: Place, view: SentenceView | None, filters: PlaceFilters) -> str | None:
+    """Why a place mention is not (or only weakly) an event place: ``metonym`` ("Moscow said",
+    "press Moscow"), ``facility`` ("the Rivne nuclear power plant"), ``destination`` ("trucks heading
+    towards Mykolaiv"), or None when it may be one. Needs the parse of the place's sentence."""
+    if view is None:
+        return None
+    ptok = _place_tokens(place, view)
+    if ptok is None:
+        return None
+    h = view.head(ptok)
+    if h is not None:
+        if ptok.dep in ("nsubj", "csubj") and _lemma(h) in filters.metonym_subject_of:
+            return "metonym"
+        if ptok.dep in ("dobj", "obj") and _lemma(h) in filters.metonym_object_of:
+            return "metonym"
+        if ptok.dep == "pobj" and _lemma(h) in ("on", "upon"):
+            hh = view.head(h)
+            if hh is not None and _lemma(hh) in filters.metonym_object_of:
+                return "metonym"  # "called on Moscow", "pressure on Kyiv"
+    cur = ptok
+    for _ in range(4):
+        up = view.head(cur)
+        if up is None:
+            break
+        if cur.dep == "pobj" and _lemma(up) in filters.destination_preps:
+            verb = view.head(up)
+            if verb is not None and verb.pos in ("VERB", "AUX") and _lemma(verb) in filters.motion_verbs:
+                return "destination"
+            break
+        if cur.dep not in ("compound", "amod", "appos", "conj", "nmod", "poss"):
+            break
+        cur = up
+    cur = ptok
+    for _ in range(4):
+        if cur.dep not in filters.facility_deps:
+            break
+        up = view.head(cur)
+        if up is None:
+            break
+        if _lemma(up) in filters.facility_heads:
+            return "facility"
+        cur = up
+    return None
+
+
+def _haversine_km(a: Place, b: Place) -> float:
+    if None in (a.lat, a.lon, b.lat, b.lon):
+        return math.inf
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    x = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(x)))
+
+
+def district_cities(places: Sequence[Place], filters: PlaceFilters) -> dict[tuple[int, int], Place]:
+    """Districts of a city named in the same document: (start, end) of the district mention -> the city.
+
+    A resolved place of ``district`` precision (admin2, site) lying within ``max_km`` of a resolved
+    city-precision place of the document (and in the same country) is a part of that city.
+    """
+    if filters.district_km <= 0:
+        return {}
+    cities = [p for p in places if p.resolved and p.precision == "city" and p.lat is not None]
+    out: dict[tuple[int, int], Place] = {}
+    for p in places:
+        if not p.resolved or p.precision not in filters.district_precisions or p.lat is None:
+            continue
+        near = [(d, c) for c in cities
+                if c.geonameid != p.geonameid and c.country == p.country
+                and (d := _haversine_km(p, c)) <= filters.district_km]
+        if near:
+            out[(p.start, p.end)] = min(near, key=lambda x: (x[0], x[1].start))[1]
+    return out
+
+
 def _place_key(p: Place) -> tuple[Any, ...]:
     return (p.geonameid,) if p.geonameid is not None else (p.name.lower(),)
 
 
 def _choose_places(hit: TriggerHit, sentence: Sentence, places: list[Place],
                    view: SentenceView | None, types_without_loose: frozenset[str] = frozenset(),
-                   strict_types: frozenset[str] = frozenset()) -> list[_PlaceChoice]:
-    """The places where the hit's event happened, from its own sentence (maybe several)."""
+                   strict_types: frozenset[str] = frozenset(),
+                   roles: dict[tuple[int, int], str] | None = None) -> list[_PlaceChoice]:
+    """The places where the hit's event happened, from its own sentence (maybe several).
+
+    ``roles`` (from ``place_role``): metonyms are never chosen, destinations only when attached to the
+    trigger, facility modifiers only when no other place of the sentence is a candidate (their choices
+    then carry the rule ``place-facility`` so that the caller can prefer a fallback).
+    """
+    roles = roles or {}
+    places = [p for p in places if roles.get((p.start, p.end)) != "metonym"]
     if not places:
         return []
+    facility = [p for p in places if roles.get((p.start, p.end)) == "facility"]
+    if facility:
+        others = [p for p in places if roles.get((p.start, p.end)) != "facility"]
+        found = _choose_places(hit, sentence, others, view, types_without_loose, strict_types, roles) \
+            if others else []
+        if found:
+            return found
+        weak = _choose_places(hit, sentence, facility, view, types_without_loose, strict_types)
+        return [_PlaceChoice(c.place, "place-facility") for c in weak]
     trig = view.tok.get(hit.head_token) if view is not None and hit.head_token is not None else None
     if trig is None or view is None:
         usable = [p for p in places if p.resolved and p.precision != "country"]
@@ -574,7 +744,7 @@ def _choose_places(hit: TriggerHit, sentence: Sentence, places: list[Place],
             continue
         if a is not None:
             attached.append((a, p))
-        elif not _in_subject_phrase(ptok, view):
+        elif not _in_subject_phrase(ptok, view) and roles.get((p.start, p.end)) != "destination":
             loose.append(p)
     # a country or an unresolved name is the event's place only when told with "in/at/across..."
     attached = [(a, p) for a, p in attached
@@ -601,8 +771,15 @@ def _choose_places(hit: TriggerHit, sentence: Sentence, places: list[Place],
     return []
 
 
-def _location(article: Article, choice: _PlaceChoice) -> Location:
+def _location(article: Article, choice: _PlaceChoice,
+              districts: dict[tuple[int, int], Place] | None = None) -> Location:
     p = choice.place
+    city = (districts or {}).get((p.start, p.end))
+    if city is not None:
+        # a district of a city named in the document: the event is in that city (evidence: the district)
+        return Location(name=city.name, admin1=city.admin1, country=city.country, lat=city.lat, lon=city.lon,
+                        precision=city.precision, geonameid=city.geonameid,
+                        evidence=make_span(article, p.start, p.end, p.sentence, "place-district-of-city"))
     return Location(
         name=p.name,
         admin1=p.admin1,
@@ -820,17 +997,92 @@ class _Candidate:
 
 
 def apply_priority(hits: list[TriggerHit], priorities: Sequence[PriorityRule]) -> tuple[list[TriggerHit], list[str]]:
-    """Drop the hits of one sentence whose type yields to another type present; returns (kept, rule ids used)."""
+    """Drop the hits of one sentence whose type yields to another type present; returns (kept, rule ids used).
+
+    Only ``scope: sentence`` rules apply here; ``scope: act`` rules are for ``resolve_same_act``.
+    """
     types = {h.rule.type for h in hits}
     dropped: set[str] = set()
     used: list[str] = []
     for pr in priorities:
+        if pr.scope != "sentence":
+            continue
         if types & pr.keep:
             gone = (types & pr.drop) - pr.keep
             if gone - dropped:
                 used.append(pr.id)
             dropped |= gone
     return [h for h in hits if h.rule.type not in dropped], used
+
+
+def same_act(a: TriggerHit, b: TriggerHit, view: SentenceView | None) -> bool:
+    """Two hits of one sentence tell one act: their words overlap, they share a clause verb, or one
+    clause hangs off the other as a participle, complement or conjunct ("formed a human chain ...,
+    blocking the column"; "stood in front of the trucks and sang the anthem")."""
+    if a.start < b.end and b.start < a.end:
+        return True
+    if view is None or a.head_token is None or b.head_token is None:
+        return False
+    ta, tb = view.tok.get(a.head_token), view.tok.get(b.head_token)
+    if ta is None or tb is None:
+        return False
+    va, vb = view.clause_verb(ta), view.clause_verb(tb)
+
+    def up(v: Token) -> list[int]:
+        return [t.i for t in view.chain(v, frozenset({"advcl", "xcomp", "conj", "ccomp"}), limit=3)]
+
+    return bool(set(up(va)) & set(up(vb)))
+
+
+def resolve_same_act(hits: list[TriggerHit], priorities: Sequence[PriorityRule], view: SentenceView | None,
+                     prefer_files: Sequence[str] = ()) -> tuple[list[TriggerHit], list[str]]:
+    """Keep one reading of hits of different types that tell the same act; returns (kept, rule ids used).
+
+    A priority rule (either scope) whose ``keep`` holds one type and ``drop`` the other decides; else a
+    hit from a file of ``prefer_files`` (the conflict triggers) wins over one from another file (the
+    ACLED-only triggers); else both stay.
+    """
+    dropped: set[int] = set()
+    used: list[str] = []
+    for n, a in enumerate(hits):
+        for b in hits[n + 1:]:
+            if id(a) in dropped or id(b) in dropped or not same_act(a, b, view):
+                continue
+            loser: TriggerHit | None = None
+            why = ""
+            if a.rule.type == b.rule.type:
+                # one act told by a conflict trigger and an ACLED-only one: the conflict reading carries it
+                pa, pb = a.rule.source in prefer_files, b.rule.source in prefer_files
+                if pa != pb:
+                    dropped.add(id(b) if pa else id(a))
+                continue
+            for pr in priorities:
+                if a.rule.type in pr.keep and b.rule.type in pr.drop and b.rule.type not in pr.keep:
+                    loser, why = b, pr.id
+                elif b.rule.type in pr.keep and a.rule.type in pr.drop and a.rule.type not in pr.keep:
+                    loser, why = a, pr.id
+                if loser is not None:
+                    break
+            if loser is None and prefer_files:
+                pa, pb = a.rule.source in prefer_files, b.rule.source in prefer_files
+                if pa != pb:
+                    loser, why = (b if pa else a), "act-prefer-conflict-trigger"
+            if loser is not None:
+                dropped.add(id(loser))
+                used.append(why)
+    return [h for h in hits if id(h) not in dropped], list(dict.fromkeys(used))
+
+
+def select_hits(sentence: Sentence, text: str, rules: Sequence[TriggerRule], priorities: Sequence[PriorityRule],
+                prefer_files: Sequence[str] = (), view: SentenceView | None = None
+                ) -> tuple[list[TriggerHit], list[str]]:
+    """Trigger hits of one sentence after de-duplication, same-act resolution and sentence priority."""
+    if view is None and sentence.parsed and sentence.tokens:
+        view = SentenceView(sentence)
+    hits = _dedupe_hits(match_triggers(sentence, text, rules))
+    hits, used = resolve_same_act(hits, priorities, view, prefer_files)
+    kept, used2 = apply_priority(hits, priorities)
+    return kept, [*used, *used2]
 
 
 def _dedupe_hits(hits: list[TriggerHit]) -> list[TriggerHit]:
@@ -846,16 +1098,18 @@ def _dedupe_hits(hits: list[TriggerHit]) -> list[TriggerHit]:
 
 
 def find_candidates(article: Article, rules: Sequence[TriggerRule], cues: Sequence[CueRule],
-                    priorities: Sequence[PriorityRule]) -> list[_Candidate]:
-    """Trigger hits of every sentence that survive the cue and priority rules."""
+                    priorities: Sequence[PriorityRule], prefer_files: Sequence[str] = ()) -> list[_Candidate]:
+    """Trigger hits of every sentence that survive the cue, same-act and priority rules."""
     out: list[_Candidate] = []
     text = article.text
     places_by_sent: dict[int, list[Place]] = {}
     for p in article.places:
         if p.sentence is not None:
             places_by_sent.setdefault(p.sentence, []).append(p)
+    # beside parsed sentences, an unparsed one was judged trigger-free by the nlp stage's pre-filter
+    selective = any(s.parsed for s in article.sentences)
     for sent in article.sentences:
-        if sent.end <= sent.start or sent.start >= len(text):
+        if sent.end <= sent.start or sent.start >= len(text) or (selective and not sent.parsed):
             continue
         hits = _dedupe_hits(match_triggers(sent, text, rules))
         if not hits:
@@ -871,7 +1125,9 @@ def find_candidates(article: Article, rules: Sequence[TriggerRule], cues: Sequen
             kept.append(_Candidate(h, sent, tok, view, effect, cue, cspan))
         if not kept:
             continue
-        survivors, used = apply_priority([c.hit for c in kept], priorities)
+        acts, used_act = resolve_same_act([c.hit for c in kept], priorities, view, prefer_files)
+        survivors, used = apply_priority(acts, priorities)
+        used = [*used_act, *used]
         ids = {id(h) for h in survivors}
         for c in kept:
             if id(c.hit) in ids:
@@ -896,6 +1152,22 @@ def _same_place(a: Location | None, b: Location | None) -> bool:
     if a.geonameid is not None and b.geonameid is not None:
         return a.geonameid == b.geonameid
     return a.name.strip().lower() == b.name.strip().lower()
+
+
+def _place_within(outer: Location | None, inner: Location | None) -> bool:
+    """``inner`` is ``outer`` or lies inside it (same admin1 for an admin1-precise ``outer``, same country
+    for a country-precise one); an unknown ``outer`` contains anything."""
+    if outer is None:
+        return True
+    if inner is None:
+        return False
+    if _same_place(outer, inner):
+        return True
+    if outer.precision == "admin1":
+        return outer.country == inner.country and outer.name == inner.admin1
+    if outer.precision == "country":
+        return outer.country is not None and outer.country == inner.country
+    return False
 
 
 def _is_default_date(d: EventDate) -> bool:
@@ -1040,6 +1312,7 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
     priorities = load_priority_rules(lang)
     anchors, defaults = load_anchors(lang)
     policy = load_assembly_policy(lang)
+    filters = load_place_filters(lang)
     text = article.text
     if not text or not article.sentences:
         return []
@@ -1055,9 +1328,21 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
     for lst in sent_timexes.values():
         lst.sort(key=lambda t: t.start)
 
-    # document-level fallbacks (a dateline "KYIV:" / "LONDON, March 7" names where the reporter is, not the event)
+    views: dict[int, SentenceView] = {s.i: SentenceView(s) for s in article.sentences
+                                      if s.parsed and s.tokens and s.i in places_by_sent}
+    roles: dict[tuple[int, int], str] = {}
+    for si, plist in places_by_sent.items():
+        for p in plist:
+            role = place_role(p, views.get(si), filters)
+            if role is not None:
+                roles[(p.start, p.end)] = role
+    districts = district_cities(article.places, filters)
+
+    # document-level fallbacks (a dateline "KYIV:" / "LONDON, March 7" names where the reporter is, not the event;
+    # "press Moscow", "the Rivne power plant" do not name where anything happened)
     def fallback_ok(p: Place) -> bool:
-        return p.resolved and p.precision not in ("country", None) and not p.text.isupper()
+        return p.resolved and p.precision not in ("country", None) and not p.text.isupper() \
+            and (p.start, p.end) not in roles
 
     first_para = min((s.paragraph for s in article.sentences), default=0)
     head_place = next((p for s in article.sentences if s.paragraph <= first_para + 1
@@ -1073,7 +1358,7 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
             j -= 1
         return None
 
-    candidates = find_candidates(article, rules, cues, priorities)
+    candidates = find_candidates(article, rules, cues, priorities, policy.act_prefer_files)
     events: list[Event] = []
     order: list[tuple[int, int]] = []  # (paragraph, start) of each event's first mention
 
@@ -1083,12 +1368,15 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
         local = strict and etype in policy.local_place_types
         no_loose = policy.no_fallback_place_types | (policy.no_loose_place_types if strict else frozenset())
         choices = _choose_places(c.hit, c.sentence, places_by_sent.get(c.sentence.i, []), c.view, no_loose,
-                                 policy.no_fallback_place_types)
-        if choices or etype in policy.no_fallback_place_types:
+                                 policy.no_fallback_place_types, roles)
+        weak = bool(choices) and all(ch.rule == "place-facility" for ch in choices)
+        if (choices and not weak) or etype in policy.no_fallback_place_types:
             return choices
         prev = previous_place(c.sentence)
         if prev is not None:
             return [_PlaceChoice(prev, "place-previous-sentence")]
+        if weak:
+            return choices  # only a facility's name was told near the trigger: better than a document guess
         if local:
             return None
         if head_place is not None:
@@ -1099,7 +1387,7 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
 
     def emit(c: _Candidate, choices: list[_PlaceChoice]) -> None:
         for choice in choices or [None]:
-            c.location = _location(article, choice) if choice is not None else None
+            c.location = _location(article, choice, districts) if choice is not None else None
             country = c.location.country if c.location is not None else None
             c.date = _event_date(article, c.hit, c.sentence, c.tok, c.view, country, sent_timexes, by_index,
                                  anchors, defaults)
@@ -1124,8 +1412,8 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
         log.debug("%s: %d mention(s) with no place near them left out", article.id, len(unplaced))
 
     # within-document merge: first events told with their own place, then mentions that borrowed one
-    def mergeable(m: Event, ev: Event) -> bool:
-        if m.type != ev.type or not _overlap(m.date, ev.date):
+    def mergeable(m: Event, ev: Event, any_date: bool = False) -> bool:
+        if m.type != ev.type or not (any_date or _overlap(m.date, ev.date)):
             return False
         if ev.type not in policy.merge_same_rule_types or m.rules[0] == ev.rules[0]:
             return True
@@ -1134,7 +1422,8 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
     def tier(ev: Event) -> int:
         """0: place told in the event's own sentence; 1: in the sentence just before; 2: headline/document."""
         prov = ev.location.evidence.provenance if ev.location and ev.location.evidence else None
-        if prov is not None and (prov.endswith(":place-attached") or prov.endswith(":place-sentence")):
+        if prov is not None and prov.endswith((":place-attached", ":place-sentence", ":place-facility",
+                                               ":place-district-of-city")):
             return 0
         return 1 if prov is not None and prov.endswith(":place-previous-sentence") else 2
 
@@ -1146,7 +1435,9 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
     merged: list[Event] = []
     merged_order: list[tuple[int, int]] = []
     tiers = [tier(ev) for ev in events]
-    for k in sorted(range(len(events)), key=lambda k: (tiers[k], k)):
+    # undated headline/lead mentions come after the dated ones, so that they can fold into them
+    lead_undated = [order[k][0] <= 1 and _is_default_date(ev.date) for k, ev in enumerate(events)]
+    for k in sorted(range(len(events)), key=lambda k: (tiers[k], lead_undated[k], k)):
         ev, pos = events[k], order[k]
         target = None
         for n, m in enumerate(merged):
@@ -1159,6 +1450,13 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
             near = [n for n, m in enumerate(merged) if mergeable(m, ev) and (pos[0] <= 1 or sentence_gap(m, ev) <= 3)]
             if near:
                 target = min(near, key=lambda n: (sentence_gap(merged[n], ev), n))
+        if target is None and pos[0] <= 1 and _is_default_date(ev.date):
+            # the headline or lead tells, undated, the story the body dates: "Mayor detained" + "was detained
+            # on Tuesday in Skadovsk" is one event, whose date and place are the body's
+            lead = [n for n, m in enumerate(merged) if mergeable(m, ev, any_date=True)
+                    and not _is_default_date(m.date) and (tiers[k] == 2 or _place_within(ev.location, m.location))]
+            if lead:
+                target = lead[0]
         if target is not None:
             merged[target] = _merge_into(merged[target], ev)
             merged_order[target] = min(merged_order[target], pos)

@@ -545,12 +545,19 @@ class Casualties:
     injuries_span: Span | None = None
 
 
+@lru_cache(maxsize=4096)
+def _phrase_rx(phrase: str, *, anchored_end: bool = False) -> re.Pattern[str]:
+    """A compiled literal phrase, flexible on inner whitespace; word-bounded (or anchored at the end)."""
+    body = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.compile(r"(?<!\w)" + body + r"$" if anchored_end else body + r"(?!\w)")
+
+
 def _cue_at(text: str, pos: int, phrases: list[str]) -> int | None:
     """End offset of the longest phrase of ``phrases`` starting at ``pos`` (word-bounded), else None."""
     low = text[pos : pos + 60].lower()
     best = None
     for p in phrases:
-        m = re.match(r"\s+".join(re.escape(w) for w in p.split()) + r"(?!\w)", low)
+        m = _phrase_rx(p).match(low)
         if m and (best is None or m.end() > best):
             best = m.end()
     return None if best is None else pos + best
@@ -561,7 +568,7 @@ def _cue_before(text: str, pos: int, phrases: list[str]) -> int | None:
     head = text[max(0, pos - 60) : pos].lower().rstrip()
     off = max(0, pos - 60)
     for p in sorted(phrases, key=len, reverse=True):
-        m = re.search(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in p.split()) + r"$", head)
+        m = _phrase_rx(p, anchored_end=True).search(head)
         if m:
             return off + m.start()
     return None

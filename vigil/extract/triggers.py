@@ -170,6 +170,7 @@ class _Index:
     by_lemma: dict[str, tuple[TriggerRule, ...]]
     by_first: dict[str, tuple[tuple[TriggerRule, tuple[str, ...]], ...]]
     regexes: tuple[tuple[TriggerRule, re.Pattern[str]], ...]
+    any_rx: re.Pattern[str] | None = None  # every rule's forms at once: a sentence without a match has no hit
 
 
 def _inflections(word: str) -> str:
@@ -196,6 +197,7 @@ def _index(rules: tuple[TriggerRule, ...]) -> _Index:
     by_lemma: dict[str, list[TriggerRule]] = {}
     by_first: dict[str, list[tuple[TriggerRule, tuple[str, ...]]]] = {}
     regexes = []
+    alts_all: set[str] = set()
     for r in rules:
         for lem in r.lemmas:
             by_lemma.setdefault(lem, []).append(r)
@@ -203,11 +205,14 @@ def _index(rules: tuple[TriggerRule, ...]) -> _Index:
             by_first.setdefault(ph[0], []).append((r, ph))
         alts = [_inflections(lem) for lem in sorted(r.lemmas)]
         alts += [_phrase_regex(ph) for ph in r.phrases]
+        alts_all.update(alts)
         regexes.append((r, re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])", re.IGNORECASE)))
     return _Index(
         by_lemma={k: tuple(v) for k, v in by_lemma.items()},
         by_first={k: tuple(v) for k, v in by_first.items()},
         regexes=tuple(regexes),
+        any_rx=re.compile(r"(?<![\w])(?:" + "|".join(sorted(alts_all, key=lambda a: (-len(a), a))) + r")(?![\w])",
+                          re.IGNORECASE) if alts_all else None,
     )
 
 
@@ -309,6 +314,8 @@ def _match_tokens(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit
 
 def _match_raw(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit]:
     chunk = text[sentence.start:sentence.end]
+    if idx.any_rx is not None and idx.any_rx.search(chunk) is None:
+        return []
     words = frozenset(_norm(w) for w in _WORD.findall(chunk))
     # crude lemma view for context checks: also strip common endings
     words = words | frozenset(re.sub(r"(ies|es|s|ed|ing)$", "", w) for w in words)
@@ -344,3 +351,91 @@ def match_triggers(sentence: Sentence, text: str, rules: Sequence[TriggerRule]) 
         hits = _match_raw(sentence, text, idx)
     hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))
     return hits
+
+
+def _irregular_forms(nlp: Any, lemmas: frozenset[str]) -> dict[str, str]:
+    """Irregular inflections of ``lemmas`` from the model's lemmatizer exception table, as form -> lemma
+    ("shot" -> "shoot")."""
+    out: dict[str, str] = {}
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc")
+    except (KeyError, ValueError, AttributeError):
+        return out
+    for key in table:
+        forms = table[key]
+        if not isinstance(forms, dict):
+            continue
+        for form, lems in forms.items():
+            for lem in lems or ():
+                if str(lem).lower() in lemmas:
+                    out[str(form).lower()] = str(lem).lower()
+    return out
+
+
+def _forms(word: str) -> set[str]:
+    """The surface forms ``_inflections`` matches for ``word`` (regular English inflections)."""
+    w = word.lower()
+    if w.endswith("e"):
+        return {w, w + "s", w + "d", w[:-1] + "ing"}
+    if w.endswith("y") and len(w) > 2:
+        return {w, w + "s", w[:-1] + "ies", w[:-1] + "ied", w + "ing", w + "ed"}
+    return {w, w + "s", w + "es", w + "ed", w + "ing", w + w[-1] + "ed", w + w[-1] + "ing"}
+
+
+@dataclass(frozen=True)
+class TriggerPrefilter:
+    """A cheap test of whether a sentence may hold a trigger, from its set of lowercased words: for some
+    rule, a form of one of its lemmas is there (regular inflections, plus the irregular forms of the
+    model's lemmatizer: "shot", "fled") or every word of one of its phrases is, and, when the rule has
+    ``requires_any``, a form of one of those words too. Used to parse only such sentences; it errs
+    towards keeping a sentence (no order, exclusion or syntax checks)."""
+
+    # per rule: (alternatives, each a tuple of word-form sets that must all be present; required forms)
+    rules: tuple[tuple[tuple[tuple[frozenset[str], ...], ...], frozenset[str]], ...]
+    index: dict[str, tuple[int, ...]]  # a form -> the rules it can start
+
+    def __call__(self, sentence: str) -> bool:
+        words = set(_WORD.findall(sentence.lower().replace("\u2019", "'")))
+        words |= {p for w in words if "-" in w for p in w.split("-")}
+        tried: set[int] = set()
+        for w in words:
+            for k in self.index.get(w, ()):
+                if k in tried:
+                    continue
+                tried.add(k)
+                alts, required = self.rules[k]
+                if required and not (required & words):
+                    continue
+                if any(all(forms & words for forms in alt) for alt in alts):
+                    return True
+        return False
+
+
+def trigger_prefilter(rules: Sequence[TriggerRule] | None = None, nlp: Any = None) -> TriggerPrefilter:
+    """The sentence pre-filter of ``rules`` (every trigger file when None); ``nlp`` adds the irregular
+    forms its lemmatizer knows."""
+    rules = tuple(rules) if rules is not None else load_trigger_rules()
+    vocab: set[str] = set()
+    for r in rules:
+        vocab |= set(r.lemmas) | set(r.requires_any) | {w for ph in r.phrases for w in ph}
+    irregular: dict[str, set[str]] = {}
+    if nlp is not None:
+        for form, lem in _irregular_forms(nlp, frozenset(vocab)).items():
+            irregular.setdefault(lem, set()).add(form)
+
+    def forms(word: str) -> frozenset[str]:
+        return frozenset(_forms(word) | irregular.get(word, set()))
+
+    out: list[tuple[tuple[tuple[frozenset[str], ...], ...], frozenset[str]]] = []
+    index: dict[str, list[int]] = {}
+    for r in rules:
+        alts = [(forms(lem),) for lem in sorted(r.lemmas)]
+        alts += [tuple(forms(w) for w in ph if w[0].isalnum()) for ph in r.phrases]
+        alts = [a for a in alts if a]
+        required = frozenset().union(*(forms(w) for w in r.requires_any)) if r.requires_any else frozenset()
+        k = len(out)
+        out.append((tuple(alts), required))
+        for a in alts:
+            for f in a[0]:
+                index.setdefault(f, []).append(k)
+    return TriggerPrefilter(tuple(out), {f: tuple(ks) for f, ks in index.items()})

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vigil.fuse.clusters import places_agree
 from vigil.schema import (
     Acled,
     Actor,
@@ -85,6 +86,24 @@ def _merge_actors(events: Sequence[Event]) -> list[Actor]:
         for a in e.actors:
             seen.setdefault((a.kind, a.role, a.side), a)
     return list(seen.values())
+
+
+def _contested(events: Sequence[Event]) -> bool:
+    """Sources disagree on a type-level fact: two different types or interventions (silence is not a
+    disagreement), places that do not agree (not the same place, not within 30 km, not inside the
+    same admin1 region), or a source denies the event."""
+    if len({e.type for e in events}) > 1 or len({e.intervention for e in events if e.intervention}) > 1:
+        return True
+    if any(e.modality == "denied" for e in events):
+        return True
+    located = [e for e in events if e.location is not None]
+    return any(not places_agree(a, b) for i, a in enumerate(located) for b in located[i + 1:])
+
+
+def _extractor(e: Event) -> str | None:
+    """``stage@version`` of the rule that found the event (its trigger's provenance)."""
+    prov = e.trigger.provenance
+    return prov.split(":", 1)[0] if prov else None
 
 
 def independent_outlets(events: Sequence[Event], articles: Mapping[str, Article], duplicates: Mapping[str, str]) -> int:
@@ -163,11 +182,11 @@ def merge_cluster(
         sources.append(Source(
             doc_id=e.doc_id, event_id=e.id, outlet=a.outlet if a else None, published=a.published if a else None,
             modality=e.modality, sha256=a.sha256 if a else None, duplicate_of=duplicates.get(e.doc_id),
-            evidence=e.evidence,
+            ingested_at=a.ingested_at if a else None, extractor=_extractor(e),
+            evidence=e.evidence or [e.trigger],
         ))
     corroboration = independent_outlets(events, articles, duplicates)
-    contested = any(d.field in ("type", "intervention", "location") for d in disagreements) or any(
-        e.modality == "denied" for e in events)
+    contested = _contested(events)
     if all(e.modality in DOUBTFUL for e in events):
         status = "unverified"
     elif contested:
@@ -193,3 +212,31 @@ def merge_clusters(articles: Sequence[Article], duplicates: Mapping[str, str] | 
             groups.setdefault(e.cluster or e.id, []).append(e)
     out = [merge_cluster(cid, evs, by_id, duplicates) for cid, evs in groups.items()]
     return sorted(out, key=lambda c: (str(c.date.start), c.id))
+
+
+def compare_claims(articles: Sequence[Article], duplicates: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The claims of several documents side by side: one group per claim kind and publication day.
+
+    Each group is ``{"kind", "day", "values": [{"value", "qualifier", "source", "documents", "evidence"}],
+    "differ"}``; ``differ`` flags groups whose figures are not all the same. A copy's claim
+    (``duplicates``: copy doc id -> original) is listed under its original's figure, not counted twice.
+    """
+    duplicates = duplicates or {}
+    groups: dict[tuple[str, str], dict[tuple, dict[str, Any]]] = {}
+    for a in sorted(articles, key=lambda x: x.id):
+        day = a.published.isoformat() if a.published else "undated"
+        for c in a.claims:
+            if c.value is None:
+                continue
+            key = (c.value, c.qualifier, c.source)
+            slot = groups.setdefault((c.kind, day), {}).setdefault(key, {
+                "value": c.value, "qualifier": c.qualifier, "source": c.source, "documents": [], "evidence": []})
+            doc = duplicates.get(a.id, a.id)
+            if doc not in slot["documents"]:
+                slot["documents"].append(doc)
+                slot["evidence"].append(c.evidence)
+    out = []
+    for (kind, day), values in sorted(groups.items()):
+        listed = sorted(values.values(), key=lambda v: (v["value"], str(v["qualifier"]), str(v["source"])))
+        out.append({"kind": kind, "day": day, "values": listed, "differ": len({v["value"] for v in listed}) > 1})
+    return out

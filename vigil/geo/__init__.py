@@ -1,7 +1,7 @@
 """geo stage: find place names in an article and resolve them against an offline gazetteer."""
 
 from vigil.geo.gazetteer import Entry, Gazetteer, build_gazetteer, load_gazetteer, normalize
-from vigil.geo.geoparse import NAME, GeoRules, geoparse_article, load_geo_rules
+from vigil.geo.geoparse import NAME, GeoRules, geoparse_article, load_geo_rules, prepare_gazetteer
 
 __all__ = [
     "NAME",
@@ -13,4 +13,5 @@ __all__ = [
     "load_gazetteer",
     "load_geo_rules",
     "normalize",
+    "prepare_gazetteer",
 ]

@@ -291,6 +291,8 @@ def _ner_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]
             continue
         if name in gaz.abbrevs:
             continue  # found by _abbrev_cands
+        if not _is_cap(name):
+            continue  # "shelter in metro": a lowercase common word the tagger took for a place
         hits = gaz.hits(name)
         letters = [c for c in name if c.isalpha()]
         if name.isupper() and len(letters) <= 4:
@@ -340,18 +342,30 @@ def _fuzzy_keys(gaz: Gazetteer) -> tuple[list[str], dict[str, str | None]]:
     if got is not None and got[0] is gaz:
         return got[1], got[2]
     keys = []
+    cols = getattr(gaz.entries, "cols", None)
+    if cols is not None:  # column access: no Entry built per lookup (this runs over the whole index)
+        prec_col, pop_col = cols[Entry._fields.index("precision")], cols[Entry._fields.index("population")]
+    else:
+        prec_col = [e.precision for e in gaz.entries]
+        pop_col = [e.population for e in gaz.entries]
     for k, packed in gaz.index.items():
         if len(k) < 5:
             continue
         for v in packed:
-            e = gaz.entries[v >> 1]
-            if e.precision != "city" or e.population >= (_FUZZY_MIN_POP_ALT if v & 1 else _FUZZY_MIN_POP):
+            i = v >> 1
+            if prec_col[i] != "city" or pop_col[i] >= (_FUZZY_MIN_POP_ALT if v & 1 else _FUZZY_MIN_POP):
                 keys.append(k)
                 break
     memo: dict[str, str | None] = {}
     _FUZZY_KEYS.clear()
     _FUZZY_KEYS[id(gaz)] = (gaz, keys, memo)
     return keys, memo
+
+
+def prepare_gazetteer(gaz: Gazetteer) -> None:
+    """Build the per-process lookup structures of ``gaz`` now (the fuzzy spelling keys) rather than on
+    the first document that needs them."""
+    _fuzzy_keys(gaz)
 
 
 def _fuzzy_hits(name: str, gaz: Gazetteer) -> tuple[Hit, ...]:
@@ -431,6 +445,54 @@ def _cap_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]
                 if cand is not None:
                     out.append(cand)
                     break
+    return out
+
+
+_RAW_MIN_POP = 100_000
+_RAW_SENT_START = re.compile(r"^\W*$")  # nothing but punctuation before: the sentence's first word
+_RAW_RUN = re.compile(_CAP_WORD + r"(?:[ \t]+" + _CAP_WORD + r")*")
+
+
+def _raw_cap_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]:
+    """Capitalised gazetteer names in the sentences the nlp stage left unparsed (no tokens, no entities):
+    the longest name at each position of a run of capitalised words, with the same checks as parsed runs
+    except the part-of-speech ones (so a sentence-initial word needs a strong gazetteer hit)."""
+    text = article.text
+    person_words = _person_words(article.entities)
+    out: list[_Cand] = []
+    for sent in article.sentences:
+        if sent.tokens or not (0 <= sent.start < sent.end <= len(text)):
+            continue
+        for m in _RAW_RUN.finditer(text, sent.start, sent.end):
+            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group(0))]
+            k = 0
+            while k < len(words):
+                found = None
+                for n in range(min(len(words) - k, gaz.max_words), 0, -1):
+                    s0, e0 = m.start() + words[k][0], m.start() + words[k + n - 1][1]
+                    s0, e0 = _clean_span(text, s0, e0)
+                    name = text[s0:e0]
+                    low = name.lower()
+                    if e0 <= s0 or low in rules.blocked or low in rules.demonyms or normalize(name) in person_words:
+                        continue
+                    if _previous_word(text, s0) in rules.titles or (name.isupper() and len(name) <= 4):
+                        continue
+                    hits = gaz.hits(name)
+                    # without a tagger, a name needs a place cue before it ("in Melitopol") or must be the
+                    # whole run and a big place ("Vladimir Putin", "Bethany Smith" are people)
+                    whole = n == len(words) and _RAW_SENT_START.search(text[sent.start:s0]) is None
+                    cued = _previous_word(text, s0) in rules.cues or _next_word(text, e0) in rules.cues_after
+                    if hits and _strong(hits, gaz) and (cued or whole and any(
+                            gaz.entries[h.entry].population >= _RAW_MIN_POP
+                            or gaz.entries[h.entry].precision in ("country", "admin1") for h in hits)):
+                        found = (n, _Cand(s0, e0, name, "cap", 2, hits=hits,
+                                          rule=f"{_previous_word(text, s0)} {_next_word(text, e0)}"))
+                        break
+                if found is None:
+                    k += 1
+                    continue
+                out.append(found[1])
+                k += found[0]
     return out
 
 
@@ -609,7 +671,7 @@ def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolv
     rules = load_geo_rules()
     cands = _region_cands(text, gazetteer, rules) + _abbrev_cands(text, gazetteer)
     cands += _dateline_cands(text, gazetteer) + _ner_cands(article, gazetteer, rules)
-    caps = _cap_cands(article, gazetteer, rules)
+    caps = _cap_cands(article, gazetteer, rules) + _raw_cap_cands(article, gazetteer, rules)
     for c in caps:
         if c.label != "PERSON":
             c.rule = None

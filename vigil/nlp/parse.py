@@ -12,7 +12,8 @@ how later work parses just the sentences that can hold an event.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -69,25 +70,91 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
 
 
 def _tokens(sent: Any, offset: int, base_i: int, first_i: int) -> list[Token]:
-    out = []
-    for t in sent:
-        out.append(
-            Token(
-                i=base_i + t.i - first_i,
-                text=t.text,
-                start=offset + t.idx,
-                ws=t.whitespace_,
-                lemma=t.lemma_,
-                pos=t.pos_,
-                tag=t.tag_,
-                dep=t.dep_,
-                head=base_i + t.head.i - first_i,
-                ent_iob=t.ent_iob_ or "O",
-                ent_type=t.ent_type_,
-                morph=str(t.morph),
-            )
+    # trusted values straight from spaCy: build the records without re-validating every field
+    make = Token.model_construct
+    return [
+        make(
+            i=base_i + t.i - first_i,
+            text=t.text,
+            start=offset + t.idx,
+            ws=t.whitespace_,
+            lemma=t.lemma_,
+            pos=t.pos_,
+            tag=t.tag_,
+            dep=t.dep_,
+            head=base_i + t.head.i - first_i,
+            ent_iob=t.ent_iob_ or "O",
+            ent_type=t.ent_type_,
+            morph=str(t.morph),
         )
-    return out
+        for t in sent
+    ]
+
+
+_Unit = tuple[int, int, int]  # (paragraph, start, end)
+
+
+def _units(text: str, select: Callable[[str], bool] | None) -> tuple[list[_Unit], list[Sentence]]:
+    """The text pieces to parse and the sentences left unparsed (when ``select`` rejects them)."""
+    paragraphs = split_paragraphs(text)
+    if select is None:
+        return [(p, s, e) for p, (s, e) in enumerate(paragraphs)], []
+    units: list[_Unit] = []
+    skipped: list[Sentence] = []
+    splitter = _sentencizer()
+    for p, (s, e) in enumerate(paragraphs):
+        spans: list[tuple[int, int]] = []
+        for sent in splitter(text[s:e]).sents:
+            ss, se = s + sent.start_char, s + sent.end_char
+            first = text[ss:se].lstrip("\"'“”‘’ ([")[:1]
+            if spans and first.islower():
+                spans[-1] = (spans[-1][0], se)  # "signs 'No war!', in St. Petersburg": one sentence
+            else:
+                spans.append((ss, se))
+        prev_kept = False
+        for ss, se in spans:
+            if select(text[ss:se]):
+                if prev_kept and units and units[-1][0] == p:
+                    units[-1] = (p, units[-1][1], se)  # neighbours go through spaCy as one piece
+                else:
+                    units.append((p, ss, se))
+                prev_kept = True
+            else:
+                prev_kept = False
+                skipped.append(Sentence.model_construct(i=-1, start=ss, end=se, paragraph=p, parsed=False,
+                                                        tokens=[]))
+    return units, skipped
+
+
+def _assemble(article: Article, units: list[_Unit], docs: list[Any], skipped: list[Sentence]) -> Article:
+    sentences: list[Sentence] = list(skipped)
+    entities: list[Mention] = []
+    token_i = 0
+    for (p, s, _e), doc in zip(units, docs, strict=True):
+        for sent in doc.sents:
+            sentences.append(
+                Sentence.model_construct(
+                    i=-1,
+                    start=s + sent.start_char,
+                    end=s + sent.end_char,
+                    paragraph=p,
+                    parsed=True,
+                    tokens=_tokens(sent, s, token_i, sent.start),
+                )
+            )
+            token_i += len(sent)
+        for ent in doc.ents:
+            entities.append(Mention.model_construct(start=s + ent.start_char, end=s + ent.end_char, text=ent.text,
+                                                    label=ent.label_, sentence=None))
+    sentences.sort(key=lambda x: x.start)
+    for n, sent in enumerate(sentences):
+        sent.i = n
+    starts = [x.start for x in sentences]
+    for m in entities:
+        k = bisect_right(starts, m.start) - 1
+        m.sentence = sentences[k].i if k >= 0 and m.start < sentences[k].end else None
+    entities.sort(key=lambda m: m.start)
+    return article.model_copy(update={"sentences": sentences, "entities": entities})
 
 
 def parse_article(
@@ -105,50 +172,40 @@ def parse_article(
             and only sentences for which ``select(text)`` is true are parsed by ``nlp``.
     """
     text = article.text
-    paragraphs = split_paragraphs(text)
-    sentences: list[Sentence] = []
-    entities: list[Mention] = []
-    token_i = 0
-    if select is None:
-        units = [(p, s, e) for p, (s, e) in enumerate(paragraphs)]
-    else:
-        units = []
-        splitter = _sentencizer()
-        for p, (s, e) in enumerate(paragraphs):
-            for sent in splitter(text[s:e]).sents:
-                ss, se = s + sent.start_char, s + sent.end_char
-                if select(text[ss:se]):
-                    units.append((p, ss, se))
-                else:
-                    sentences.append(Sentence(i=-1, start=ss, end=se, paragraph=p, parsed=False))
-    docs = nlp.pipe((text[s:e] for _, s, e in units), batch_size=batch_size)
-    for (p, s, _e), doc in zip(units, docs, strict=True):
-        for sent in doc.sents:
-            first = sent.start
-            toks = _tokens(sent, s, token_i, first)
-            sentences.append(
-                Sentence(
-                    i=-1,
-                    start=s + sent.start_char,
-                    end=s + sent.end_char,
-                    paragraph=p,
-                    parsed=True,
-                    tokens=toks,
-                )
-            )
-            token_i += len(sent)
-        for ent in doc.ents:
-            entities.append(
-                Mention(start=s + ent.start_char, end=s + ent.end_char, text=ent.text, label=ent.label_)
-            )
-    sentences.sort(key=lambda x: x.start)
-    for n, sent in enumerate(sentences):
-        sent.i = n
-    bounds = [(x.start, x.end, x.i) for x in sentences]
-    for m in entities:
-        m.sentence = next((i for s, e, i in bounds if s <= m.start < e), None)
-    entities.sort(key=lambda m: m.start)
-    return article.model_copy(update={"sentences": sentences, "entities": entities})
+    units, skipped = _units(text, select)
+    docs = list(nlp.pipe((text[s:e] for _, s, e in units), batch_size=batch_size))
+    return _assemble(article, units, docs, skipped)
+
+
+def parse_articles(
+    articles: Iterable[Article],
+    nlp: Any,
+    *,
+    select: Callable[[str], bool] | None = None,
+    batch_size: int = 256,
+) -> Iterator[Article]:
+    """``parse_article`` over a stream of articles, piping the paragraphs of many articles through
+    spaCy together (bigger batches are faster); yields the parsed articles in input order."""
+    pending: list[tuple[Article, list[_Unit], list[Sentence]]] = []
+    texts: list[str] = []
+
+    def flush() -> Iterator[Article]:
+        docs = list(nlp.pipe(texts, batch_size=batch_size))
+        k = 0
+        for art, units, skipped in pending:
+            yield _assemble(art, units, docs[k:k + len(units)], skipped)
+            k += len(units)
+        pending.clear()
+        texts.clear()
+
+    for article in articles:
+        units, skipped = _units(article.text, select)
+        pending.append((article, units, skipped))
+        texts.extend(article.text[s:e] for _, s, e in units)
+        if len(texts) >= batch_size:
+            yield from flush()
+    if pending:
+        yield from flush()
 
 
 def make_nlp(*, model: str = DEFAULT_MODEL) -> Callable[[Article], Article]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -66,6 +67,9 @@ class EventRow(Base):
         Index("ix_events_cluster", "cluster"),
         Index("ix_events_country", "country"),
         Index("ix_events_doc_position", "doc_id", "position"),
+        # migration 0002: a covering index for the API's filters and counts (no payload reads)
+        Index("ix_events_filter", "type", "date_start", "date_end", "modality", "country", "admin1",
+              "location_name", "lat", "lon"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -104,3 +108,56 @@ class ClaimRow(Base):
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     value: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+
+
+# --- review (migration 0002): API tokens, the audit log and the analysts' overrides -------------
+
+
+class TokenRow(Base):
+    """An API token: only the SHA-256 of its secret is stored."""
+
+    __tablename__ = "tokens"
+    __table_args__ = (UniqueConstraint("secret_sha256", name="uq_tokens_secret_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class AuditRow(Base):
+    """One entry of the append-only audit log: who did what to which event, before, after and why."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_event", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    event_id: Mapped[str | None] = mapped_column(String)
+    before: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class EventReviewRow(Base):
+    """An analyst's current view of one event, applied on read over the machine's values.
+
+    No foreign key to ``events``: re-extracting a document must never drop the analyst's work.
+    ``overrides`` holds every changed field in the events.md shape; ``cluster`` is the analyst's
+    cluster (merge/split). ``vigil.store.review`` copies them onto the ``events`` columns (so filters
+    stay indexed) and over the payload on every read.
+    """
+
+    __tablename__ = "event_reviews"
+    __table_args__ = (Index("ix_event_reviews_cluster", "cluster"),)
+
+    event_id: Mapped[str] = mapped_column(String, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="unreviewed")
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    cluster: Mapped[str | None] = mapped_column(String)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

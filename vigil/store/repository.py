@@ -19,7 +19,7 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from importlib import resources
@@ -459,6 +459,25 @@ class Store:
         return article.model_copy(
             update={"events": [self._event(p, c, i) for p, c, i in events], "claims": parsed_claims}
         )
+
+    def get_sources(self, doc_ids: Iterable[str]) -> dict[str, Article]:
+        """The stored articles of ``doc_ids`` with text and metadata only (no events, claims or sentences).
+
+        Read in one query; fusion uses them to name outlets and find copies. Unknown ids are left out.
+        """
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return {}
+        cols = (ArticleRow.id, ArticleRow.text, ArticleRow.title, ArticleRow.published, ArticleRow.outlet,
+                ArticleRow.url, ArticleRow.sha256, ArticleRow.source, ArticleRow.ingested_at, ArticleRow.lang)
+        try:
+            with self._session() as session:
+                rows = session.execute(select(*cols).where(ArticleRow.id.in_(ids))).all()
+        except SQLAlchemyError as e:
+            raise self._fail("cannot read source articles", e) from e
+        return {r.id: Article(id=r.id, text=r.text, title=r.title, published=r.published, outlet=r.outlet,
+                              url=r.url, sha256=r.sha256, source=r.source, ingested_at=r.ingested_at, lang=r.lang)
+                for r in rows}
 
     def iter_articles(self) -> Iterator[Article]:
         """Every stored article (with events and claims), ordered by id."""
