@@ -213,13 +213,18 @@ def show(event_id: str, db: DbOpt = DEFAULT_DB) -> None:
             members = store.query_events(cluster=ev.cluster) if ev.cluster else [ev]
         finally:
             store.close()
-    out.print(_events_table([ev], f"event {ev.id} (cluster {rec.id})"))
+    out.print(_event_block(1, ev, {}))
+    out.print("field evidence (character offsets into the document):", style="bold")
     for name, span in sorted(ev.field_evidence.items()):
         out.print(f"  {name}: [{span.start}:{span.end}] {span.text!r}", markup=False, highlight=False)
+    out.print()
     _print_record(rec)
     others = [e for e in members if e.id != ev.id]
     if others:
-        out.print(_events_table(others, f"{len(others)} other reports of the same event", evidence=True))
+        out.print()
+        out.print(f"{len(others)} other report(s) of the same event:", style="bold")
+        for n, other in enumerate(others, 2):
+            out.print(_event_block(n, other, {}))
 
 
 def _print_record(rec: EventCluster) -> None:
@@ -424,6 +429,9 @@ def _event_block(n: int, e: Event, siblings: dict[str, list[Event]]) -> Table:
 @app.command()
 def demo(
     db: Annotated[str, typer.Option("--db", help="Store for the demo run.")] = "vigil-demo.db",
+    serve: Annotated[bool, typer.Option("--serve", help="Then serve the demo store in the browser (makes an editor "
+                                                         "token and prints it with the URL).")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.", min=1, max=65535)] = 8000,
 ) -> None:
     """Run the whole path on the bundled example articles and print the events with their evidence."""
     from vigil.ingest import iter_inputs
@@ -458,6 +466,20 @@ def demo(
     err.print(summary.line(), markup=False, highlight=False)
     out.print(f"store: {db}   next: vigil events --db {db}   vigil export --db {db} --format geojson -o events.geojson",
               markup=False, highlight=False)
+    if serve:
+        from vigil.api.commands import serve as serve_store
+        from vigil.store.review import create_token
+
+        with _errors():
+            store = open_store(db)
+            try:
+                _, secret = create_token(store, "editor", "vigil demo --serve")
+            finally:
+                store.close()
+        out.print(f"browser: http://127.0.0.1:{port}/ - sign in with this editor token:", markup=False,
+                  highlight=False)
+        out.print(secret, markup=False, highlight=False, soft_wrap=True)
+        serve_store(db=db, host="127.0.0.1", port=port, web=True, workers=1)
 
 
 from vigil.api.commands import register as _register_api  # noqa: E402 - API commands: serve, token
