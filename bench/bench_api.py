@@ -126,7 +126,8 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
     open_store(url).close()
     env = dict(os.environ, VIGIL_SERVE_DB=url, VIGIL_SERVE_WEB="0")
     cmd = [sys.executable, "-m", "uvicorn", "vigil.api:app_from_env", "--factory", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+           "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+           "--http", "vigil.api.server:HttpProtocol"]  # TCP_NODELAY: no 40 ms delayed-ACK stalls
     proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env)
     import httpx
 

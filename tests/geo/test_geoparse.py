@@ -251,3 +251,33 @@ def test_prepare_gazetteer_is_idempotent() -> None:
     prepare_gazetteer(_gaz())
     a = geoparse_article(_article("Shelling hit Zaporizhzia at night.", ("Zaporizhzia", "GPE")), _gaz())
     assert [p.name for p in a.places] == ["Zaporizhzhia"]
+
+
+def _with_mentions(text: str, names: list[str]) -> Article:
+    ents = [Mention(start=text.index(n), end=text.index(n) + len(n), text=n, label="GPE") for n in names]
+    return geoparse_article(Article(id="m", text=text, entities=ents), _gaz())
+
+
+def test_geoparse_homonym_resolved_near_other_places() -> None:
+    alone = _with_mentions("Shelling hit Mykolaivka overnight.", ["Mykolaivka"])
+    assert alone.places[0].admin1 == "Donetsk Oblast"  # the most populous of a dozen villages
+    near = _with_mentions("Shelling hit Melitopol and Mykolaivka overnight.", ["Melitopol", "Mykolaivka"])
+    assert {p.text: p.admin1 for p in near.places}["Mykolaivka"] == "Zaporizhzhia Oblast"
+
+
+def test_geoparse_us_county_pulls_homonym_town() -> None:
+    pytest.importorskip("zipcodes")
+    alone = _with_mentions("Crowds gathered in Paris on Sunday.", ["Paris"])
+    assert alone.places[0].country == "FR"
+    a = _with_mentions("Crowds gathered in Paris and in Henry County on Sunday.", ["Paris", "Henry County"])
+    got = {p.text: p for p in a.places}
+    assert (got["Paris"].country, got["Paris"].admin1) == ("US", "Tennessee")
+    assert got["Henry County"].precision == "admin2"
+
+
+def test_geoparse_date_word_is_not_a_town() -> None:
+    text = "The vote was held on Nov. 4 in Kharkiv."
+    ents = [Mention(start=21, end=27, text="Nov. 4", label="DATE"),
+            Mention(start=31, end=38, text="Kharkiv", label="GPE")]
+    a = geoparse_article(Article(id="d", text=text, entities=ents), _gaz())
+    assert [p.text for p in a.places] == ["Kharkiv"]

@@ -1,5 +1,6 @@
 """Every example sentence in vigil/rules/timex/en/*.yaml runs as a test (our own sentences).
 
+Publication-date count rules (``kind: dct_count``): ``match`` infers a date by that rule.
 Pattern rules: each ``match`` example yields a timex produced by that rule, each ``no_match``
 none. Lexicon groups: ``match`` yields some timex, ``no_match`` none at all. Anchors: the
 example yields (or not) a timex from an ``anchor.*`` rule. Relation cues: the example yields
@@ -14,7 +15,7 @@ import pytest
 
 from vigil.ruleset import load_stage_rules
 from vigil.schema import Timex
-from vigil.timex import find_timexes
+from vigil.timex import find_timexes, infer_dct
 
 DCT = date(2022, 3, 4)  # a Friday
 
@@ -59,6 +60,9 @@ def test_rule_examples_exist() -> None:
 @pytest.mark.parametrize(("stem", "rule", "sentence", "should"), CASES,
                          ids=[f"{c[1]['id']}-{'match' if c[3] else 'no'}-{n}" for n, c in enumerate(CASES)])
 def test_rule_examples_behave(stem: str, rule: dict, sentence: str, should: bool) -> None:
+    if rule.get("kind") == "dct_count":  # publication-date inference for undated texts
+        assert (rule["id"] in infer_dct(sentence).reason) is should, infer_dct(sentence)
+        return
     found = find_timexes(sentence, DCT)
     got = [(t.text, t.rule, t.value, t.relation) for t in found]
     assert _hit(rule, found) is should, f"{stem}.yaml {rule['id']}: {sentence!r} -> {got}"

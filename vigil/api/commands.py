@@ -35,6 +35,7 @@ def serve(
     import uvicorn
 
     from vigil.api import create_app
+    from vigil.api.server import HTTP_PROTOCOL
 
     try:
         app = create_app(db, web=web)  # opens and migrates the store once, before any worker starts
@@ -44,12 +45,13 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"vigil: serving {db} at http://{shown}:{port}/ (API docs: http://{shown}:{port}/docs)", err=True)
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", http=HTTP_PROTOCOL)
         return
     app.state.store.close()
     os.environ["VIGIL_SERVE_DB"] = db
     os.environ["VIGIL_SERVE_WEB"] = "1" if web else "0"
-    uvicorn.run("vigil.api:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("vigil.api:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                http=HTTP_PROTOCOL)
 
 
 @token_app.command("create")

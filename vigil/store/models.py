@@ -25,6 +25,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,6 +72,9 @@ class EventRow(Base):
         # migration 0002: a covering index for the API's filters and counts (no payload reads)
         Index("ix_events_filter", "type", "date_start", "date_end", "modality", "country", "admin1",
               "location_name", "lat", "lon"),
+        # migration 0003: the list order (newest first, then id) with the bbox columns; the region filter
+        Index("ix_events_order", "date_start", "id", "lat", "lon"),
+        Index("ix_events_admin1", func.lower(text("admin1")), "modality", "date_start"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -94,6 +99,8 @@ class EventRow(Base):
     cluster: Mapped[str | None] = mapped_column(String)
     salience: Mapped[float | None] = mapped_column(Float)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    # migration 0003: vigil.store.records.record_json(payload), copied by the list route; NULL = build it
+    record: Mapped[str | None] = mapped_column(Text)
 
 
 class ClaimRow(Base):

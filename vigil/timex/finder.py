@@ -12,14 +12,14 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from types import MappingProxyType
 
 from vigil.schema import Article, DateInterval, Timex
 
 from .grammar import Grammar, Rule, compile_grammar, default_anchors, norm_key
-from .resolve import RESOLVE, Context, Resolution
+from .resolve import RESOLVE, Context, Resolution, month_end, month_iv
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -31,6 +31,7 @@ _WORD_BEFORE = re.compile(r"([\w'’-]+)\W{0,2}$")
 _NAME_BEFORE = re.compile(r"([\w'’-]+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^\W{0,2}([\w'’-]+)")
 _WINDOW = 80
+_ANAPHOR_REACH = 1500
 _NARRATIVE_REACH = 1500
 _CLAUSE_OPENING = re.compile(r"[\s\"'“‘(,—–-]*(?:(?:on|by|from|until|this|next|early|late|and|but)\s+)*", re.IGNORECASE)
 
@@ -64,7 +65,8 @@ def _in_name(text: str, start: int) -> bool:
     if not text[start:start + 1].isupper():
         return False
     m = _NAME_BEFORE.search(text[max(0, start - 40):start])
-    return bool(m and m.group(1)[:1].isupper())
+    # "toldDemocracy Now": a name glued to the word before it still counts
+    return bool(m and any(c.isupper() for c in m.group(1)))
 
 
 def _rejected_by_context(rule: Rule, g: Grammar, text: str, start: int, end: int) -> bool:
@@ -81,12 +83,68 @@ def _rejected_by_context(rule: Rule, g: Grammar, text: str, start: int, end: int
     return False
 
 
+_REACH = 60
+_SPACE = re.compile(r"\s")
+_WORD = re.compile(r"\w+")
+
+
+def _word_hits(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
+    """Where the words that open a trigger word list occur, per list (one pass over the words)."""
+    hits: dict[str, list[tuple[int, int]]] = {}
+    tw = g.trigger_words
+    for m in _WORD.finditer(text):
+        w = m.group(0).lower()
+        # a pattern may glue letters to a word list ("{weekday}s"): the singular is looked up too
+        for slots in (tw.get(w), tw.get(w[:-1]) if w.endswith("s") else None):
+            if slots:
+                for slot in slots:
+                    hits.setdefault(slot, []).append(m.span())
+    return hits
+
+
+def _windows(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Stretches of ``text`` around the trigger words, merged, cut at whitespace (a rule that needs
+    one of these words can only match there)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for s, e in spans:
+        a = max(0, s - _REACH)
+        b = min(n, e + _REACH)
+        if a > 0:
+            sp = text.rfind(" ", 0, a)
+            a = sp + 1 if sp >= 0 else 0
+        if b < n:
+            sp = _SPACE.search(text, b)
+            b = sp.start() if sp else n
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _matches(rule: Rule, text: str, g: Grammar, wins: dict[str, list[tuple[int, int]]]) -> Iterator[re.Match[str]]:
+    if rule.trigger is None:
+        yield from rule.regex.finditer(text)
+        return
+    if rule.trigger not in wins:
+        if "" not in wins:
+            wins.update({k: _windows(text, v) for k, v in _word_hits(text, g).items()})
+            wins[""] = []
+        if rule.trigger not in wins:
+            wins[rule.trigger] = [] if rule.trigger in g.word_triggers else _windows(
+                text, (m.span() for m in g.triggers[rule.trigger].finditer(text)))
+    for a, b in wins[rule.trigger]:
+        yield from rule.regex.finditer(text, a, b)
+
+
 def _candidates(text: str, dct: date | None, g: Grammar) -> list[tuple[int, int, Rule, Resolution]]:
     out: list[tuple[int, int, Rule, Resolution]] = []
     future_cache: dict[tuple[int, int], bool] = {}
+    wins: dict[str, list[tuple[int, int]]] = {}
     for rule in g.rules:
         has_x = "x" in rule.regex.groupindex
-        for m in rule.regex.finditer(text):
+        for m in _matches(rule, text, g, wins):
             start, end = m.span("x") if has_x and m.group("x") is not None else m.span()
             if end <= start or _rejected_by_context(rule, g, text, start, end):
                 continue
@@ -144,6 +202,50 @@ def _narrative(cands: list[tuple[int, int, Rule, Resolution]]) -> list[tuple[int
     return out
 
 
+_PERIOD_VALUE = re.compile(r"(?P<y>\d{4})-(?:(?P<ql>[QH])(?P<qn>[1-4])|(?P<m>\d{2}))")
+
+
+def _period_back(value: str, years: int) -> Resolution | None:
+    """A quarter, half, month or day value moved ``years`` back, with its interval."""
+    m = _PERIOD_VALUE.fullmatch(value)
+    if m is None:
+        return None
+    y = int(m.group("y")) - years
+    if not 1 <= y <= 9999:
+        return None
+    if m.group("ql"):
+        size = 3 if m.group("ql") == "Q" else 6
+        k = int(m.group("qn"))
+        if k * size > 12:
+            return None
+        return Resolution(f"{y:04d}-{m.group('ql')}{k}",
+                          DateInterval(start=date(y, (k - 1) * size + 1, 1), end=month_end(y, k * size)))
+    mon = int(m.group("m"))
+    if not 1 <= mon <= 12:
+        return None
+    return Resolution(f"{y:04d}-{mon:02d}", month_iv(y, mon))
+
+
+def _anaphora(cands: list[tuple[int, int, Rule, Resolution]]) -> list[tuple[int, int, Rule, Resolution]]:
+    """'a year earlier' / 'the year-ago quarter' / 'the quarter' after a quarter or month: that period
+    (a year back). Financial and statistical reports compare a period with the same one a year before."""
+    out = []
+    ref: tuple[int, str] | None = None
+    for s, e, rule, res in cands:
+        if res.anaphor and ref is not None and s - ref[0] <= _ANAPHOR_REACH:
+            years = {"year_back": res.anaphor_n, "in_year": int(ref[1][:4]) - res.anaphor_n}.get(res.anaphor, 0)
+            back = _period_back(ref[1], years)
+            quarter_only = rule.resolve == "quarter"
+            if back is not None and (not quarter_only or back.value[5:6] in "QH"):
+                res = Resolution(back.value, back.interval, res.type)
+                out.append((s, e, rule, res))
+                continue
+        if not res.anaphor and rule.type == "DATE" and _PERIOD_VALUE.fullmatch(res.value):
+            ref = (e, res.value)
+        out.append((s, e, rule, res))
+    return out
+
+
 def _to_timex(text: str, c: tuple[int, int, Rule, Resolution]) -> Timex:
     s, e, rule, res = c
     return Timex(start=s, end=e, text=text[s:e], type=res.type or rule.type, value=res.value,
@@ -182,6 +284,9 @@ def _join_ranges(text: str, found: list[Timex], g: Grammar) -> list[Timex]:
 def _with_relation(text: str, t: Timex, dct: date | None, g: Grammar) -> Timex:
     if t.type not in ("DATE", "TIME"):
         return t
+    if (g.before_right is not None and g.before_right.match(text, t.end, t.end + 20)) or \
+            (g.before_left is not None and g.before_left.search(text[max(0, t.start - _WINDOW):t.start])):
+        return t.model_copy(update={"relation": "before"})  # a post's time stamp
     left = text[max(0, t.start - _WINDOW):t.start]
     stops = [m.end() for m in _CLAUSE_STOP.finditer(left)]
     if stops:
@@ -199,7 +304,8 @@ def _with_relation(text: str, t: Timex, dct: date | None, g: Grammar) -> Timex:
     return t
 
 
-def find_timexes(text: str, dct: date | None, *, anchors: Mapping[str, date] | None = None) -> list[Timex]:
+def find_timexes(text: str, dct: date | None, *, anchors: Mapping[str, date] | None = None,
+                 join_ranges: bool = True) -> list[Timex]:
     """Find the temporal expressions in ``text`` and resolve them against ``dct``.
 
     Args:
@@ -208,6 +314,8 @@ def find_timexes(text: str, dct: date | None, *, anchors: Mapping[str, date] | N
             carry ``X`` where the year or day cannot be known, and intervals are ``None``).
         anchors: named anchor dates (``{"invasion": date(2022, 2, 24)}``) added to or
             overriding :data:`DEFAULT_ANCHORS`.
+        join_ranges: join "between March 1 and March 3" into one interval timex (what event
+            dates need); ``False`` keeps the two ends apart, as TIMEX3 annotation does.
 
     Returns:
         Timexes in text order, never overlapping. Malformed input gives ``[]``, never an error.
@@ -220,8 +328,9 @@ def find_timexes(text: str, dct: date | None, *, anchors: Mapping[str, date] | N
     if dct is not None and not isinstance(dct, date):
         dct = None
     g = _grammar(anchors)
-    found = [_to_timex(text, c) for c in _narrative(_select(_candidates(text, dct, g)))]
-    found = _join_ranges(text, found, g)
+    found = [_to_timex(text, c) for c in _anaphora(_narrative(_select(_candidates(text, dct, g))))]
+    if join_ranges:
+        found = _join_ranges(text, found, g)
     return [_with_relation(text, t, dct, g) for t in found]
 
 
@@ -229,9 +338,20 @@ def annotate_timexes(article: Article) -> Article:
     """A copy of ``article`` with ``timexes`` found in its text against its publication date.
 
     ``Timex.sentence`` is the index of the sentence that holds the expression's start when
-    the article has sentences.
+    the article has sentences. Without a publication date the date is inferred from the text
+    (:func:`vigil.timex.infer_dct`: a dateline or an anchor count) and the reason is added to
+    ``notes``; with neither, relative expressions stay unresolved.
     """
-    found = find_timexes(article.text, article.published)
+    dct = article.published
+    notes = list(article.notes)
+    if dct is None:
+        from .dct import infer_dct  # noqa: PLC0415 - dct.py builds on this module
+
+        guess = infer_dct(article.text)
+        dct = guess.dct
+        notes.append(f"timex: publication date unknown; relative dates resolved against {dct.isoformat()} "
+                     f"inferred from the {guess.reason}" if dct is not None else f"timex: {guess.reason}")
+    found = find_timexes(article.text, dct)
     if article.sentences:
         starts = [s.start for s in article.sentences]
         placed = []
@@ -241,4 +361,4 @@ def annotate_timexes(article: Article) -> Article:
             idx = sent.i if sent is not None and sent.start <= t.start < max(sent.end, sent.start + 1) else None
             placed.append(t.model_copy(update={"sentence": idx}))
         found = placed
-    return article.model_copy(update={"timexes": found})
+    return article.model_copy(update={"timexes": found, "notes": notes})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -49,6 +49,7 @@ class Rule:
     not_after: str | None
     order: int
     not_in_name: bool = False
+    trigger: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ class Grammar:
     range_opener: re.Pattern[str]
     range_between: re.Pattern[str]
     cue_ids: dict[str, str]
+    before_left: re.Pattern[str] | None = None
+    dct_counts: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    before_right: re.Pattern[str] | None = None
+    triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    trigger_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    word_triggers: frozenset[str] = frozenset()
 
 
 def _alternation(words: list[str]) -> str:
@@ -83,6 +90,42 @@ def _slot_regex(rule: dict[str, Any]) -> str:
     if case == "title":
         return f"(?-i:{_alternation(words + [w.upper() for w in words])})"
     return f"(?:{_alternation(words)})"
+
+
+_SENTINEL = "\ue000"
+_FIRST_WORD = re.compile(r"\w+")
+
+
+def _can_match(items: Any) -> bool:
+    """Whether a parsed regex can match without the sentinel character (which never occurs)."""
+    from re import _parser as sre  # type: ignore[attr-defined]
+
+    for op, av in items:
+        if op is sre.LITERAL and av == ord(_SENTINEL):
+            return False
+        if op is sre.SUBPATTERN and not _can_match(av[-1]):
+            return False
+        if op is sre.BRANCH and not any(_can_match(b) for b in av[1]):
+            return False
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] > 0 and not _can_match(av[2]):
+            return False
+    return True
+
+
+def _required_slot(pattern: str, names: list[str], expand: Any) -> str | None:
+    """A slot every match of ``pattern`` must contain a word of (a cheap prefilter), or ``None``."""
+    try:
+        from re import _parser as sre  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - other Pythons: scan everything
+        return None
+    for name in names:
+        try:
+            parsed = sre.parse(expand(pattern, name), re.IGNORECASE)
+        except (re.error, RuleError):
+            return None
+        if not _can_match(list(parsed)):
+            return name
+    return None
 
 
 def _rules_of(files: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -143,24 +186,37 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     slots["number"] = (rf"(?:\d{{1,9}}(?:\.\d+)?|(?:{_alternation(tens)})[\s-]+(?:{_alternation(ones)})"
                        rf"|{numword})")
 
-    def expand(pattern: str, where: str) -> str:
+    def expand(pattern: str, where: str, blank: str | None = None) -> str:
         def sub(m: re.Match[str]) -> str:
             name = m.group(1)
             if name not in slots:
                 raise RuleError(f"{where}: unknown slot {{{name}}}. Available: {', '.join(sorted(slots))}")
-            return slots[name]
+            return _SENTINEL if name == blank else slots[name]
 
         return _SLOT_RE.sub(sub, pattern)
+
+    triggers: dict[str, re.Pattern[str]] = {}
+    word_slots: dict[str, set[str]] = {}
+    by_regex: set[str] = set()
 
     rules: list[Rule] = []
     cue_ids: dict[str, str] = {}
     cues: dict[str, list[str]] = {"before_prefix": [], "before_verb": [], "after_widen": [], "after_plain": [],
                                   "future": []}
+    left_pats: list[str] = []
+    dct_counts: list[tuple[str, re.Pattern[str]]] = []
+    right_pats: list[str] = []
     range_openers: list[str] = []
     range_joiners: list[str] = []
     range_dashes: list[str] = []
     for n, (stem, rule) in enumerate(items):
         where = f"{stem}.yaml: rule {rule['id']!r}"
+        if rule.get("kind") == "dct_count":
+            try:
+                dct_counts.append((rule["id"], re.compile(expand(str(rule["count_pattern"]), where), re.IGNORECASE)))
+            except (KeyError, re.error) as e:
+                raise RuleError(f"{where}: a dct_count rule needs a valid 'count_pattern' ({e})") from e
+            continue
         if "pattern" in rule:
             rtype = rule.get("type")
             if rtype not in TIMEX_TYPES:
@@ -177,11 +233,47 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                 raise RuleError(f"{where}: bad pattern ({e})") from e
             # ties between equally long matches go to the higher priority, then to file order
             order = n - 100_000 * int(rule.get("priority", 0))
+            used = [m.group(1) for m in _SLOT_RE.finditer(str(rule["pattern"])) if m.group(1) != "number"]
+            if rule.get("trigger"):
+                # a declared prefilter: every match holds a match of it (checked by the rule examples)
+                trig: str | None = "=" + str(rule["trigger"])
+                parts = str(rule["trigger"]).split("|")
+                if trig not in triggers and all(re.fullmatch(r"[a-z]+|\{[a-z_]+\}", p) for p in parts):
+                    # plain words and word lists: found by the one pass over the words
+                    for p in parts:
+                        words = list(lex.get(p[1:-1], {})) if p.startswith("{") else [p]
+                        for word in words:
+                            first = _FIRST_WORD.match(word)
+                            if first is not None:
+                                word_slots.setdefault(first.group(0).lower(), set()).add(trig)
+                if trig not in triggers:
+                    try:
+                        triggers[trig] = re.compile(expand(str(rule["trigger"]), where), re.IGNORECASE)
+                    except re.error as e:
+                        raise RuleError(f"{where}: bad trigger ({e})") from e
+            else:
+                trig = _required_slot(str(rule["pattern"]), list(dict.fromkeys(used)),
+                                      lambda p, name, where=where: expand(p, where, name))
+                if trig is not None and trig not in triggers:
+                    triggers[trig] = re.compile(rf"(?<![\w])(?:{slots[trig]})(?![\w])", re.IGNORECASE)
+                    for word in lex.get(trig, {}):
+                        first = _FIRST_WORD.match(word)
+                        if first is None:  # an entry that holds no word: this slot is found by its regex
+                            by_regex.add(trig)
+                            continue
+                        word_slots.setdefault(first.group(0).lower(), set()).add(trig)
             rules.append(Rule(rule["id"], rtype, rule["resolve"], rx, rule.get("not_before"),
-                              rule.get("not_after"), order, bool(rule.get("not_in_name", False))))
+                              rule.get("not_after"), order, bool(rule.get("not_in_name", False)), trig))
         elif rule.get("relation"):
             rel, pos = rule["relation"], rule.get("position")
             words = [str(w) for w in rule.get("entries") or []]
+            if pos == "pattern":
+                if rel != "before":
+                    raise RuleError(f"{where}: position 'pattern' is only for relation 'before'")
+                left_pats += [str(p) for p in rule.get("left_patterns") or []]
+                right_pats += [str(p) for p in rule.get("right_patterns") or []]
+                cue_ids["before_pattern"] = rule["id"]
+                continue
             if rel == "range":
                 range_openers += [str(w) for w in rule.get("openers") or []]
                 range_joiners += words
@@ -198,6 +290,11 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                 raise RuleError(f"{where}: relation {rel!r} is not one of before, after, future, range")
             cues[key] += words
             cue_ids[key] = rule["id"]
+    try:
+        before_left = re.compile("|".join(f"(?:{p})" for p in left_pats), re.IGNORECASE) if left_pats else None
+        before_right = re.compile("|".join(f"(?:{p})" for p in right_pats), re.IGNORECASE) if right_pats else None
+    except re.error as e:
+        raise RuleError(f"relations: bad left/right pattern ({e})") from e
     prefix_tail = r"\s+(?:on\s+|in\s+|at\s+)?"
     return Grammar(
         rules=tuple(rules),
@@ -213,4 +310,10 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
             rf"^\s*(?:(?:{_alternation(range_joiners)})|(?P<dash>{_alternation(range_dashes)}))\s*$",
             re.IGNORECASE),
         cue_ids=cue_ids,
+        before_left=before_left,
+        before_right=before_right,
+        dct_counts=tuple(dct_counts),
+        triggers=triggers,
+        trigger_words={w: tuple(sorted(v - by_regex)) for w, v in word_slots.items() if v - by_regex},
+        word_triggers=frozenset(set().union(*word_slots.values()) - by_regex) if word_slots else frozenset(),
     )

@@ -45,6 +45,8 @@ class Resolution:
     type: str | None = None
     ref_days: int | None = None
     ref_suffix: str = ""
+    anaphor: str | None = None
+    anaphor_n: int = 0
 
 
 Groups = dict[str, str | None]
@@ -378,10 +380,25 @@ def r_decade(g: Groups, ctx: Context) -> Resolution | None:
 _QWORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 
+def _period_ref(g: Groups, ctx: Context) -> Resolution | None:
+    """'the year-ago period', 'the 2020 period': a year until the finder finds the quarter it refers to."""
+    if g.get("pyear"):
+        y = _year_of(g, "pyear")
+        if y is None:
+            return None
+        return Resolution(f"{y:04d}", year_iv(y), anaphor="in_year", anaphor_n=y)
+    if ctx.dct is None:
+        return Resolution("XXXX", None, anaphor="year_back", anaphor_n=1)
+    y = ctx.dct.year - 1
+    return Resolution(f"{y:04d}", year_iv(y), anaphor="year_back", anaphor_n=1)
+
+
 def r_quarter(g: Groups, ctx: Context) -> Resolution | None:
     """Quarters and halves: 'the third quarter', 'Q1 2022', 'the first half of 2022', 'the quarter'."""
+    if g.get("pyear") or g.get("pback") or g.get("pback2"):
+        return _period_ref(g, ctx)
     unit = norm_key(g.get("qunit") or "quarter")
-    words = [w for w in re.split(r"[\s-]+", norm_key(g.get("qmod") or "")) if w and w != "fiscal"]
+    words = [w for w in re.split(r"\s+|-(?!ago|earlier)", norm_key(g.get("qmod") or "")) if w and w != "fiscal"]
     if g.get("qdet"):
         # "this quarter" is the current one; "the quarter" in a report is the latest one reported
         words = ["current"] if norm_key(g["qdet"] or "") == "this" else ["latest"]
@@ -390,6 +407,8 @@ def r_quarter(g: Groups, ctx: Context) -> Resolution | None:
     letter = "Q" if unit == "quarter" else "H"
     y = _year_of(g) or _year_of(g, "year0")
     dct = ctx.dct
+    if g.get("ymod") and dct is not None:  # "next year's second quarter"
+        y = dct.year + {"last": -1, "next": 1}.get(norm_key(g["ymod"] or ""), 0)
     n: int | None = None
     shift = 0
     for w in words:
@@ -399,6 +418,8 @@ def r_quarter(g: Groups, ctx: Context) -> Resolution | None:
             shift = -1
         elif w in ("year-ago", "year-earlier"):
             shift = -count - 1
+    if n is None and y is not None and "last" in words:  # "the last half of 2021"
+        n, shift = count, 0
     if n is not None and n > count:
         return None
     if n is None and not words:
@@ -417,9 +438,15 @@ def r_quarter(g: Groups, ctx: Context) -> Resolution | None:
             y = dct.year if n >= cur else dct.year + 1
         else:
             y = dct.year if n <= cur else dct.year - 1
+        if shift < -1:  # "the year-earlier third quarter"
+            y -= 1
+    if not 1 <= y <= 9999:
+        return None
     start = date(y, (n - 1) * size + 1, 1)
     end = month_end(y, n * size)
-    return Resolution(f"{y:04d}-{letter}{n}", span_iv(start, end))
+    # "the year-ago quarter" and "the quarter" refer back to the period the text is reporting on
+    anaphor = "year_back" if shift < -1 else "same_period" if g.get("qdet") and not g.get("qmod") else None
+    return Resolution(f"{y:04d}-{letter}{n}", span_iv(start, end), anaphor=anaphor, anaphor_n=1 if anaphor else 0)
 
 
 def r_day_range(g: Groups, ctx: Context) -> Resolution | None:
@@ -539,7 +566,10 @@ def r_ago(g: Groups, ctx: Context) -> Resolution | None:
         if not 1 <= y <= 9999:
             return None
         if unit == "Y":
-            return Resolution(f"{y:04d}", year_iv(y))
+            # "a year earlier" after "the third quarter" is that quarter a year back (see the finder)
+            back = direction < 0 and float(n).is_integer()
+            return Resolution(f"{y:04d}", year_iv(y), anaphor="year_back" if back else None,
+                              anaphor_n=int(n) if back else 0)
         digits = 3 if unit == "DE" else 2
         y0 = y // 10 ** (4 - digits) * 10 ** (4 - digits)
         return Resolution(f"{y0:04d}"[:digits], span_iv(date(y0, 1, 1), date(y0 + 10 ** (4 - digits) - 1, 12, 31)))
