@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from vigil.schema import Actor, Article, Crowd, Event, EventDate, Location, Span
 from vigil.store import Store
@@ -24,7 +21,6 @@ with warnings.catch_warnings():  # starlette suggests httpx2; the httpx TestClie
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-PG_URL = os.environ.get("VIGIL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 # Invented reports (fictional towns and outlets are fine; the numbers are made up).
 TEXTS = {
@@ -118,31 +114,14 @@ class Api:
         return {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-def _pg_url() -> Iterator[str]:
-    schema = f"vigil_api_{uuid.uuid4().hex[:12]}"
-    admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://")
-    engine = create_engine(admin_url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as e:  # noqa: BLE001 - any connection failure means: no server here
-        engine.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {str(e).splitlines()[0]}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_schema: Callable) -> Iterator[str]:
     """The same API behaviour on a SQLite file and on PostgreSQL (a throwaway schema)."""
     if request.param == "sqlite":
         yield str(tmp_path / "api.db")
     else:
-        yield from _pg_url()
+        with pg_schema("vigil_api") as url:
+            yield url
 
 
 @pytest.fixture
@@ -166,12 +145,13 @@ def _make_api(url: str, pipeline: Callable[[Article], Article] = fake_pipeline) 
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def ro_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def ro_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           pg_schema: Callable) -> Iterator[Api]:
     """One API per module for tests that only read (on SQLite and PostgreSQL): much faster."""
     if request.param == "sqlite":
         yield from _make_api(str(tmp_path_factory.mktemp("ro") / "api.db"))
     else:
-        for url in _pg_url():
+        with pg_schema("vigil_api") as url:
             yield from _make_api(url)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,8 +29,6 @@ from vigil.schema import (
 )
 from vigil.store import Store, open_store
 from vigil.store import repository as repo_module
-
-PG_URL = os.environ.get("VIGIL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 TEXT_A = (
     "On Tuesday about two hundred residents of Vyshneve gathered outside the town hall and blocked a convoy "
@@ -142,30 +138,6 @@ def make_article_c(doc_id: str = "doc-c", sha: str = "c" * 64) -> Article:
 
 
 # --- backends ---------------------------------------------------------------------------
-
-
-def _pg_schema_url(schema: str) -> str:
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
-    schema = f"vigil_test_{uuid.uuid4().hex[:12]}"
-    admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://")
-    engine = create_engine(admin_url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as e:  # noqa: BLE001 - any connection failure means: no server here
-        engine.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {str(e).splitlines()[0]}")
-    try:
-        yield _pg_schema_url(schema)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
