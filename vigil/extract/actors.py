@@ -286,7 +286,7 @@ def speaker_subjects(
 
 
 def _lift(tok: Token, by_i: dict[int, Token]) -> Token:
-    """The head of the noun phrase ``tok`` belongs to ("mayor" in "Ivan Fedorov, the mayor" -> "Fedorov")."""
+    """The head of the noun phrase ``tok`` belongs to ("mayor" in "Petro Hnatenko, the mayor" -> "Hnatenko")."""
     h = tok
     for _ in range(6):
         head = by_i.get(h.head)
@@ -361,7 +361,7 @@ def _np_ids(head: Token, sentence: Sentence, kids: dict[int, list[Token]], trigg
 
 
 def _known_people(article: Article, lex: ActorLexicon) -> dict[str, tuple[KindRule, str | None]]:
-    """Surnames the article introduces with a title ("Ivan Fedorov, the mayor") -> (kind rule, side)."""
+    """Surnames the article introduces with a title ("Petro Hnatenko, the mayor") -> (kind rule, side)."""
     out: dict[str, tuple[KindRule, str | None]] = {}
     for s in article.sentences:
         if not s.tokens:
