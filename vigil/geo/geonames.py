@@ -74,6 +74,21 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             yield n, line.rstrip("\r\n")
 
 
+def _rows(path: Path, columns: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(line number, tab-separated columns) of the data lines (no blanks, no ``#`` comments).
+
+    With ``columns``, a line with another column count is an error with its number.
+    """
+    for n, line in _lines(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if columns is not None and len(cols) != columns:
+            raise _bad(path, n, f"{len(cols)} tab-separated columns instead of {columns}; "
+                             "the file is corrupt or truncated")
+        yield n, cols
+
+
 def _num(path: Path, n: int, what: str, value: str, kind: type, lo: float | None = None,
          hi: float | None = None) -> float | int:
     try:
@@ -87,10 +102,7 @@ def _num(path: Path, n: int, what: str, value: str, kind: type, lo: float | None
 
 def _kind(path: Path) -> str:
     """``admin1`` or ``main``, from the first non-comment line's column count."""
-    for n, line in _lines(path):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cols = line.split("\t")
+    for n, cols in _rows(path):
         if len(cols) == _ADMIN1_COLUMNS:
             return "admin1"
         if len(cols) == _MAIN_COLUMNS:
@@ -114,13 +126,7 @@ class _Importer:
     def main(self, path: Path) -> None:
         entries: list[tuple] = []
         names: list[tuple[str, int, int]] = []
-        for n, line in _lines(path):
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != _MAIN_COLUMNS:
-                raise _bad(path, n, f"{len(cols)} tab-separated columns instead of {_MAIN_COLUMNS}; "
-                                 "the file is corrupt or truncated")
+        for n, cols in _rows(path, _MAIN_COLUMNS):
             gid = int(_num(path, n, "geonameid", cols[0], int, 1))
             name = cols[1].strip()
             if not name:
@@ -169,13 +175,7 @@ class _Importer:
 
     def admin1(self, path: Path) -> None:
         rows: list[tuple[str, str, str, int]] = []
-        for n, line in _lines(path):
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != _ADMIN1_COLUMNS:
-                raise _bad(path, n, f"{len(cols)} tab-separated columns instead of {_ADMIN1_COLUMNS}; "
-                                 "the file is corrupt or truncated")
+        for n, cols in _rows(path, _ADMIN1_COLUMNS):
             cc, dot, code = cols[0].partition(".")
             if not dot or len(cc) != 2 or not code or not cols[1].strip():
                 raise _bad(path, n, f"{cols[0]!r} is not a 'CC.CODE' admin1 key with a name; "
