@@ -569,11 +569,9 @@ def get_event_out(store: Store, event_id: str) -> dict[str, Any]:
     """
     event_id = _clean(event_id)
     with _tx(store, f"cannot read event {event_id!r}") as s:
-        rows = _rows_by_id(s, [event_id])
-        if not rows:
-            raise ReviewNotFound("event", event_id)
-        stats = _cluster_stats(s, {rows[0].key})
-    return _event_out(rows[0], stats.get(rows[0].key))
+        row = _current(s, event_id)
+        stats = _cluster_stats(s, {row.key})
+    return _event_out(row, stats.get(row.key))
 
 
 def event_detail(store: Store, event_id: str) -> dict[str, Any]:
@@ -584,11 +582,9 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any]:
     """
     event_id = _clean(event_id)
     with _tx(store, f"cannot read event {event_id!r}") as s:
-        rows = _rows_by_id(s, [event_id])
-        if not rows:
-            raise ReviewNotFound("event", event_id)
-        key = rows[0].key
-        members = _members(s, key) or rows
+        row = _current(s, event_id)
+        key = row.key
+        members = _members(s, key) or [row]
         history = _audit_rows(s, event_id=event_id, limit=1000, offset=0, newest_first=False)
     outs = [_apply_overrides(payload_record(m.payload, key), m.overrides) | {"doc_id": m.doc_id} for m in members]
     status, corroboration = cluster_status([
@@ -600,7 +596,7 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any]:
                 "modality": o["modality"], "evidence": [_span_out(sp) for sp in m.payload.get("evidence") or []]}
                for m, o in zip(members, outs, strict=True)]
     return {
-        "event": _event_out(rows[0], stats),
+        "event": _event_out(row, stats),
         "cluster": {"id": key, "status": status, "corroboration": corroboration, "sources": sources,
                     "disagreements": _disagreements(outs)},
         "history": history,
