@@ -8,13 +8,12 @@ finders are neutral doubles except in the actor tests.
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
+from finder_doubles import null_finders
 
 from vigil.extract.actors import find_actors
 from vigil.extract.events import (
-    AttributeFinders,
     SentenceView,
     assemble_events,
     district_cities,
@@ -28,7 +27,7 @@ from vigil.extract.events import (
 from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers
 from vigil.nlp import parse_article
 from vigil.ruleset import load_rule_file, rules_dir
-from vigil.schema import Acled, Article, DateInterval, Place, Span, Timex
+from vigil.schema import Article, DateInterval, Place, Span, Timex
 
 PUB = date(2022, 3, 11)  # a Friday
 # name -> (lat, lon, precision, country, admin1)
@@ -45,19 +44,6 @@ GAZ = {
     "Kyiv": (50.45, 30.52, "city", "UA", "Kyiv City"),
 }
 GIDS = {name: 1000 + n for n, name in enumerate(GAZ)}
-
-
-def doubles() -> AttributeFinders:
-    return AttributeFinders(
-        actors=lambda a, s, t, ty: [],
-        crowd=lambda a, s, t: None,
-        casualties=lambda a, s, t: SimpleNamespace(fatalities=None, injuries=None, fatalities_span=None,
-                                                   injuries_span=None),
-        intervention=lambda a, w, t, ty: (None, None),
-        modality=lambda a, s, t: ("asserted", None),
-        claims=lambda a: [],
-        acled=lambda ty, **kw: Acled(),
-    )
 
 
 def _places(art: Article, names: tuple[str, ...]) -> list[Place]:
@@ -103,7 +89,7 @@ def test_assemble_events_headline_abduction_merges_into_dated_body_event(nlp):
             "The head of the village council of Kakhovka was seized by Russian soldiers on Monday and driven "
             "away in a van, his deputy said.")
     art = build(nlp, text, ("Kakhovka",), (("on Monday", date(2022, 3, 7), date(2022, 3, 7)),))
-    evs = assemble_events(art, finders=doubles())
+    evs = assemble_events(art, finders=null_finders())
     assert summary(evs) == [("abduction", "Kakhovka", date(2022, 3, 7), date(2022, 3, 7))]
     assert len(evs[0].evidence) == 2  # the headline is kept as evidence
 
@@ -113,7 +99,7 @@ def test_assemble_events_headline_with_own_place_merges_into_body_date(nlp):
     text = ("Residents rally in Skadovsk against occupation\n\n"
             "About two hundred residents rallied in Skadovsk on Tuesday against the Russian occupation.")
     art = build(nlp, text, ("Skadovsk",), (("on Tuesday", date(2022, 3, 8), date(2022, 3, 8)),))
-    assert summary(assemble_events(art, finders=doubles())) == [
+    assert summary(assemble_events(art, finders=null_finders())) == [
         ("protest", "Skadovsk", date(2022, 3, 8), date(2022, 3, 8))]
 
 
@@ -123,7 +109,7 @@ def test_assemble_events_dated_events_in_different_towns_stay_apart(nlp):
             "Residents rallied in Kherson on Tuesday. Residents of Mykolaiv rallied on Wednesday too.")
     art = build(nlp, text, ("Kherson", "Mykolaiv"), (("on Tuesday", date(2022, 3, 8), date(2022, 3, 8)),
                                                      ("on Wednesday", date(2022, 3, 9), date(2022, 3, 9))))
-    got = sorted(summary(assemble_events(art, finders=doubles())))
+    got = sorted(summary(assemble_events(art, finders=null_finders())))
     assert got == [("protest", "Kherson", date(2022, 3, 8), date(2022, 3, 8)),
                    ("protest", "Mykolaiv", date(2022, 3, 9), date(2022, 3, 9))]
 
@@ -137,7 +123,7 @@ def test_assemble_events_facility_and_destination_are_not_event_places(nlp):
             "Residents formed a human chain on the main road on Tuesday, blocking trucks heading towards the "
             "Rivne nuclear power plant.")
     art = build(nlp, text, ("Kakhovka", "Rivne"), (("on Tuesday", date(2022, 3, 8), date(2022, 3, 8)),))
-    assert summary(assemble_events(art, finders=doubles())) == [
+    assert summary(assemble_events(art, finders=null_finders())) == [
         ("obstruction", "Kakhovka", date(2022, 3, 8), date(2022, 3, 8))]
 
 
@@ -145,7 +131,7 @@ def test_assemble_events_facility_and_destination_are_not_event_places(nlp):
 def test_assemble_events_facility_place_used_when_nothing_better(nlp):
     text = "Russian troops shelled the Rivne nuclear power plant on Tuesday."
     art = build(nlp, text, ("Rivne",), (("on Tuesday", date(2022, 3, 8), date(2022, 3, 8)),))
-    assert summary(assemble_events(art, finders=doubles())) == [
+    assert summary(assemble_events(art, finders=null_finders())) == [
         ("shelling", "Rivne", date(2022, 3, 8), date(2022, 3, 8))]
 
 
@@ -165,7 +151,7 @@ def test_place_role_destination_needs_a_motion_verb(nlp):
 def test_assemble_events_human_chain_blocking_troops_is_one_obstruction(nlp):
     text = "Hundreds of residents formed a human chain across the bridge in Kherson on Tuesday, blocking a tank."
     art = build(nlp, text, ("Kherson",), (("on Tuesday", date(2022, 3, 8), date(2022, 3, 8)),))
-    evs = assemble_events(art, finders=doubles())
+    evs = assemble_events(art, finders=null_finders())
     assert [e.type for e in evs] == ["obstruction"]
     assert "obstruction-absorbs-protest-same-act" in evs[0].rules
 
@@ -176,7 +162,7 @@ def test_assemble_events_rally_and_blockade_in_separate_sentences_stay_two(nlp):
             "On Wednesday villagers blocked a column of tanks outside Kakhovka.")
     art = build(nlp, text, ("Kherson", "Kakhovka"), (("on Tuesday", date(2022, 3, 8), date(2022, 3, 8)),
                                                      ("On Wednesday", date(2022, 3, 9), date(2022, 3, 9))))
-    assert sorted(e.type for e in assemble_events(art, finders=doubles())) == ["obstruction", "protest"]
+    assert sorted(e.type for e in assemble_events(art, finders=null_finders())) == ["obstruction", "protest"]
 
 
 def _hit(rule_id: str, etype: str, source: str, start: int, end: int) -> TriggerHit:
@@ -251,7 +237,7 @@ def test_assemble_events_district_shelling_is_the_city_event(nlp):
     text = ("Russian forces shelled Kharkiv overnight, officials said on Monday.\n\n"
             "Rockets hit apartment blocks in the Saltivka district.")
     art = build(nlp, text, ("Kharkiv", "Saltivka district"), (("overnight", date(2022, 3, 6), date(2022, 3, 7)),))
-    evs = assemble_events(art, finders=doubles())
+    evs = assemble_events(art, finders=null_finders())
     assert summary(evs) == [("shelling", "Kharkiv", date(2022, 3, 6), date(2022, 3, 7))]
 
 
@@ -264,7 +250,7 @@ def test_assemble_events_government_metonym_is_not_borrowed(nlp):
             "Ukraine's foreign ministry urged its allies to press Moscow over the town. "
             "Russian officials have installed a new head of the town administration, local media reported.")
     art = build(nlp, text, ("Skadovsk", "Moscow"))
-    evs = [e for e in assemble_events(art, finders=doubles()) if e.type == "occupation_measure"]
+    evs = [e for e in assemble_events(art, finders=null_finders()) if e.type == "occupation_measure"]
     assert [e.location.name if e.location else None for e in evs] == ["Skadovsk"]
 
 
@@ -392,4 +378,4 @@ def test_assemble_events_skips_unparsed_sentences_beside_parsed_ones(nlp):
     places = ("Kherson",)
     a1 = art.model_copy(update={"places": _places(art, places)})
     a2 = full.model_copy(update={"places": _places(full, places)})
-    assert summary(assemble_events(a1, finders=doubles())) == summary(assemble_events(a2, finders=doubles()))
+    assert summary(assemble_events(a1, finders=null_finders())) == summary(assemble_events(a2, finders=null_finders()))

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
+from finder_doubles import null_finders
 
 from vigil.extract.events import (
-    AttributeFinders,
     SentenceView,
     assemble_events,
     cue_matches,
@@ -35,21 +34,6 @@ COORDS = {"Kherson": (46.64, 32.61), "Mykolaiv": (46.97, 31.99), "Skadovsk": (46
           "Odesa": (46.48, 30.72), "Kharkiv": (49.98, 36.25), "Ukraine": (49.0, 32.0),
           "Kherson Oblast": (46.7, 33.0)}
 PRECISION = {"Ukraine": "country", "Kherson Oblast": "admin1"}
-
-
-def doubles(**over) -> AttributeFinders:
-    base = dict(
-        actors=lambda a, s, t, ty: [],
-        crowd=lambda a, s, t: None,
-        casualties=lambda a, s, t: SimpleNamespace(fatalities=None, injuries=None, fatalities_span=None,
-                                                   injuries_span=None),
-        intervention=lambda a, w, t, ty: (None, None),
-        modality=lambda a, s, t: ("asserted", None),
-        claims=lambda a: [],
-        acled=lambda ty, **kw: Acled(),
-    )
-    base.update(over)
-    return AttributeFinders(**base)
 
 
 def build(nlp, text: str, *, places: tuple[str, ...] = (), timexes: tuple[tuple[str, date, date, str], ...] = (),
@@ -78,7 +62,7 @@ def build(nlp, text: str, *, places: tuple[str, ...] = (), timexes: tuple[tuple[
 
 
 def events_of(nlp, text: str, **kw):
-    finders = kw.pop("finders", doubles())
+    finders = kw.pop("finders", null_finders())
     art = build(nlp, text, **kw)
     return art, assemble_events(art, finders=finders)
 
@@ -148,7 +132,7 @@ def test_assemble_events_intervention_only_for_protest_and_obstruction(nlp):
 
     art, evs = events_of(nlp, text, places=("Kherson", "Mykolaiv"),
                          timexes=(("on Wednesday", date(2022, 3, 2), date(2022, 3, 2), "on"),),
-                         finders=doubles(intervention=intervention))
+                         finders=null_finders(intervention=intervention))
     by_type = {e.type: e for e in evs}
     assert by_type["protest"].intervention == "warning_shots"
     assert by_type["shelling"].intervention is None
@@ -164,7 +148,7 @@ def test_assemble_events_calls_acled_with_trigger_sub_event(nlp):
         return Acled(event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack")
 
     art, evs = events_of(nlp, "Russian artillery shelled Mykolaiv overnight.", places=("Mykolaiv",),
-                         finders=doubles(acled=acled))
+                         finders=null_finders(acled=acled))
     assert evs[0].acled.sub_event_type == "Shelling/artillery/missile attack"
     assert seen["etype"] == "shelling" and "shelled" in seen["text"]
 
@@ -316,7 +300,7 @@ def test_assemble_events_timex_after_publication_is_ignored(nlp):
 def test_assemble_events_unparsed_weird_text_does_not_crash(text: str):
     sents = [Sentence(i=0, start=0, end=len(text), parsed=False)] if text else []
     art = Article(id="w", text=text, sentences=sents, published=PUB)
-    assert isinstance(assemble_events(art, finders=doubles()), list)
+    assert isinstance(assemble_events(art, finders=null_finders()), list)
 
 
 def test_assemble_events_unparsed_sentence_fallback_finds_event():
@@ -324,7 +308,7 @@ def test_assemble_events_unparsed_sentence_fallback_finds_event():
     art = Article(id="u", text=text, published=PUB, sentences=[Sentence(i=0, start=0, end=len(text))],
                   places=[Place(start=21, end=28, text="Kherson", name="Kherson", precision="city", country="UA",
                                 lat=46.6, lon=32.6, sentence=0)])
-    evs = assemble_events(art, finders=doubles())
+    evs = assemble_events(art, finders=null_finders())
     assert [(e.type, e.location.name) for e in evs] == [("protest", "Kherson")]
     check_evidence(art, evs)
 
@@ -332,7 +316,7 @@ def test_assemble_events_unparsed_sentence_fallback_finds_event():
 def test_assemble_events_unparsed_negation_drops():
     text = "Residents will not rally in Kherson."
     art = Article(id="u", text=text, published=PUB, sentences=[Sentence(i=0, start=0, end=len(text))])
-    assert assemble_events(art, finders=doubles()) == []
+    assert assemble_events(art, finders=null_finders()) == []
 
 
 def test_assemble_events_bad_offsets_and_absurd_dates_do_not_crash():
@@ -341,7 +325,7 @@ def test_assemble_events_bad_offsets_and_absurd_dates_do_not_crash():
                   places=[Place(start=500, end=510, text="Nowhere", name="Nowhere", sentence=0)],
                   timexes=[Timex(start=0, end=3, text="Res", type="DATE", value="x", sentence=0,
                                  interval=DateInterval(start=date(9999, 12, 31), end=date(1, 1, 1)))])
-    evs = assemble_events(art, finders=doubles())
+    evs = assemble_events(art, finders=null_finders())
     assert [e.type for e in evs] == ["protest"]
 
 
@@ -350,11 +334,11 @@ def test_assemble_events_fast_on_twenty_paragraphs(nlp):
     para = ("Hundreds of residents rallied in Kherson on Wednesday while soldiers fired into the air. "
             "Russian artillery shelled Mykolaiv overnight, and the mayor of Skadovsk was abducted.")
     art = build(nlp, "\n".join([para] * 20), places=("Kherson", "Mykolaiv", "Skadovsk"))
-    assemble_events(art, finders=doubles())  # warm the caches
+    assemble_events(art, finders=null_finders())  # warm the caches
     best = float("inf")
     for _ in range(5):  # best of five: the machine is shared
         t = time.perf_counter()
-        evs = assemble_events(art, finders=doubles())
+        evs = assemble_events(art, finders=null_finders())
         best = min(best, time.perf_counter() - t)
     assert best < 0.05
     assert evs

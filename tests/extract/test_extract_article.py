@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
+from finder_doubles import null_finders
 
 from vigil.extract import extract_article
-from vigil.extract.events import AttributeFinders
 from vigil.nlp import parse_article
-from vigil.schema import Acled, Article, Claim, Place, Span
+from vigil.schema import Article, Claim, Place, Span
 
 PUB = date(2022, 3, 12)
 TEXT = ("Residents rally for kidnapped mayor in Melitopol\n"
         "Thousands of residents rallied in Melitopol on Saturday to demand the release of the mayor, "
         "who was abducted by Russian soldiers on Friday.\n"
         "The occupiers have not been able to install a new administration, a local official said.")
-
-
-def doubles(claims: list[Claim] | None = None) -> AttributeFinders:
-    return AttributeFinders(
-        actors=lambda a, s, t, ty: [],
-        crowd=lambda a, s, t: None,
-        casualties=lambda a, s, t: SimpleNamespace(fatalities=None, injuries=None, fatalities_span=None,
-                                                   injuries_span=None),
-        intervention=lambda a, w, t, ty: (None, None),
-        modality=lambda a, s, t: ("asserted", None),
-        claims=lambda a: list(claims or []),
-        acled=lambda ty, **kw: Acled(),
-    )
 
 
 def parsed(nlp) -> Article:
@@ -49,7 +35,7 @@ def parsed(nlp) -> Article:
 def test_extract_article_fills_events_and_claims_on_a_copy(nlp):
     art = parsed(nlp)
     claim = Claim(kind="other", evidence=Span(doc_id="mel", start=0, end=9, text=TEXT[:9]))
-    out = extract_article(art, finders=doubles([claim]))
+    out = extract_article(art, finders=null_finders(claims=lambda a: [claim]))
     assert art.events == [] and art.claims == []
     assert out.claims == [claim]
     types = [e.type for e in out.events]
@@ -63,18 +49,18 @@ def test_extract_article_fills_events_and_claims_on_a_copy(nlp):
 @pytest.mark.model
 def test_extract_article_is_deterministic(nlp):
     art = parsed(nlp)
-    a = extract_article(art, finders=doubles())
-    b = extract_article(art, finders=doubles())
+    a = extract_article(art, finders=null_finders())
+    b = extract_article(art, finders=null_finders())
     assert a.model_dump() == b.model_dump()
 
 
 def test_extract_article_empty_text():
-    out = extract_article(Article(id="e", text="  "), finders=doubles())
+    out = extract_article(Article(id="e", text="  "), finders=null_finders())
     assert out.events == [] and out.claims == []
 
 
 def test_extract_article_without_sentences_finds_nothing():
-    out = extract_article(Article(id="e", text="Residents rallied in Kherson."), finders=doubles())
+    out = extract_article(Article(id="e", text="Residents rallied in Kherson."), finders=null_finders())
     assert out.events == []
 
 
