@@ -226,12 +226,40 @@ def _period_back(value: str, years: int) -> Resolution | None:
     return Resolution(f"{y:04d}-{mon:02d}", month_iv(y, mon))
 
 
+_CAL_VALUE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?![\d]))?")
+
+
+def _calendar_shift(res: Resolution, year: int, month: int | None) -> Resolution | None:
+    """'that year' / 'the following month' moved from the DCT to the last year or month the text named."""
+    if res.anaphor == "ref_year":
+        y = year + res.anaphor_n
+        return Resolution(f"{y:04d}", DateInterval(start=date(y, 1, 1), end=date(y, 12, 31)), res.type) \
+            if 1 <= y <= 9999 else None
+    if month is None:
+        return None
+    y, m = divmod(year * 12 + month - 1 + res.anaphor_n, 12)
+    return Resolution(f"{y:04d}-{m + 1:02d}", month_iv(y, m + 1), res.type) if 1 <= y <= 9999 else None
+
+
 def _anaphora(cands: list[tuple[int, int, Rule, Resolution]]) -> list[tuple[int, int, Rule, Resolution]]:
     """'a year earlier' / 'the year-ago quarter' / 'the quarter' after a quarter or month: that period
-    (a year back). Financial and statistical reports compare a period with the same one a year before."""
+    (a year back). Financial and statistical reports compare a period with the same one a year before.
+    'that year' / 'the following month': the last year or month the text named, shifted."""
     out = []
     ref: tuple[int, str] | None = None
+    cal: tuple[int, int, int | None] | None = None
     for s, e, rule, res in cands:
+        if res.anaphor in ("ref_year", "ref_month"):
+            moved = _calendar_shift(res, cal[1], cal[2]) if cal is not None and s - cal[0] <= _ANAPHOR_REACH \
+                else None
+            if moved is not None:  # the shifted period is the narrative's reference from here on
+                cm = _CAL_VALUE.match(moved.value)
+                cal = (e, int(cm.group("y")), int(cm.group("m")) if cm.group("m") else None) if cm else cal
+            out.append((s, e, rule, moved or res))
+            continue
+        cm = _CAL_VALUE.match(res.value) if not res.anaphor and rule.type in ("DATE", "TIME") else None
+        if cm is not None:
+            cal = (e, int(cm.group("y")), int(cm.group("m")) if cm.group("m") else None)
         if res.anaphor and ref is not None and s - ref[0] <= _ANAPHOR_REACH:
             years = {"year_back": res.anaphor_n, "in_year": int(ref[1][:4]) - res.anaphor_n}.get(res.anaphor, 0)
             back = _period_back(ref[1], years)

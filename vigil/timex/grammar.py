@@ -27,7 +27,7 @@ RESOLVERS = (
     "date", "month", "month_part", "year_part", "year", "decade", "quarter", "day_range",
     "weekday", "day_word", "part_word", "ago", "period", "season", "recent", "present",
     "anchor_day", "anchor_start", "duration", "set_every", "set_word", "clock", "century", "coming",
-    "narrative", "numeric_date",
+    "narrative", "numeric_date", "holiday", "decade_word", "ref_period", "year_end",
 )
 _SLOT_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -153,6 +153,19 @@ def default_anchors() -> dict[str, date]:
     return out
 
 
+def _spelled_year_regex(numbers: dict[str, Any], century: str) -> str:
+    """A year written in words: 'nineteen ninety-six', 'nineteen hundred', 'nineteen oh five',
+    'two thousand and one' (built from the number words of the lexicon)."""
+    def words(lo: int, hi: int, step: int = 1) -> str:
+        return _alternation([w for w, v in numbers.items() if isinstance(v, int) and lo <= v <= hi
+                             and v % step == 0 and w not in ("a", "an")])
+
+    ones, teens, tens = words(1, 9), words(10, 19), words(20, 90, 10)
+    two_digits = rf"(?:{tens})(?:[\s-]+(?:{ones}))?|(?:{teens})"
+    return (rf"(?:(?:{century})[\s-]+(?:oh[\s-]+(?:{ones})|hundred|{two_digits})"
+            rf"|two\s+thousand(?:\s+and)?(?:[\s-]+(?:{two_digits}|{ones}))?)")
+
+
 def _cue_regex(words: list[str], *, tail: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'])(?:{_alternation(words)}){tail}$", re.IGNORECASE)
 
@@ -185,6 +198,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     numword = slots.get("numword", r"(?!x)x")
     slots["number"] = (rf"(?:\d{{1,9}}(?:\.\d+)?|(?:{_alternation(tens)})[\s-]+(?:{_alternation(ones)})"
                        rf"|{numword})")
+    slots["spelledyear"] = _spelled_year_regex(numbers, slots.get("centuryword", r"(?!x)x"))
 
     def expand(pattern: str, where: str, blank: str | None = None) -> str:
         def sub(m: re.Match[str]) -> str:

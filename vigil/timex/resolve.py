@@ -107,7 +107,7 @@ def _distance(iv_start: date, iv_end: date, dct: date, future: bool) -> float:
     if iv_start <= dct <= iv_end:
         return 0.0
     if iv_end < dct:
-        return float((dct - iv_end).days) * (3.0 if future else 1.0)
+        return float((dct - iv_end).days) * (6.0 if future else 1.0)
     ahead = float((iv_start - dct).days)
     if future:
         return ahead
@@ -195,12 +195,38 @@ def _month_of(g: Groups, ctx: Context) -> int | None:
     return None
 
 
-def _year_of(g: Groups, key: str = "year") -> int | None:
+def spelled_year(s: str, lex: dict[str, dict[str, Any]]) -> int | None:
+    """A year written in words ('nineteen ninety-six', 'nineteen oh five', 'the year two thousand')."""
+    k = re.sub(r"^the\s+year\s+", "", norm_key(s))
+    m = re.fullmatch(r"two[\s-]+thousand(?:\s+and)?(?:[\s-]+(?P<rest>.+))?", k)
+    if m:
+        n = parse_int(m.group("rest"), lex) if m.group("rest") else 0.0
+        return 2000 + int(n) if n is not None and float(n).is_integer() and 0 <= n <= 99 else None
+    m = re.fullmatch(r"(?P<c>[a-z]+)[\s-]+(?P<oh>oh[\s-]+)?(?P<rest>.+)", k)
+    if m is None:
+        return None
+    century = lex.get("centuryword", {}).get(m.group("c"))
+    if not isinstance(century, int):
+        return None
+    if m.group("rest") == "hundred" and not m.group("oh"):
+        return century * 100
+    n = parse_int(m.group("rest"), lex)
+    if n is None or not float(n).is_integer():
+        return None
+    lo, hi = (1, 9) if m.group("oh") else (10, 99)
+    return century * 100 + int(n) if lo <= n <= hi else None
+
+
+def _year_of(g: Groups, key: str = "year", lex: dict[str, dict[str, Any]] | None = None) -> int | None:
+    """The year in group ``key``: digits, or (given the word lists) a year written in words."""
     y = g.get(key)
     if y is None:
         return None
-    v = int(y)
-    return v if 1 <= v <= 9999 else None
+    if y.isdigit():
+        v: int | None = int(y)
+    else:
+        v = spelled_year(y, lex) if lex is not None else None
+    return v if v is not None and 1 <= v <= 9999 else None
 
 
 # --- resolvers --------------------------------------------------------------------------
@@ -261,7 +287,7 @@ def r_numeric_date(g: Groups, ctx: Context) -> Resolution | None:
 
 
 def _pick_month_year(m: int, g: Groups, ctx: Context) -> int | None:
-    y = _year_of(g)
+    y = _year_of(g, lex=ctx.lex)
     if y is not None or ctx.dct is None:
         return y
     dct = ctx.dct
@@ -331,6 +357,11 @@ def _period_part(g: Groups, ctx: Context, part: Any) -> Resolution | None:
     return Resolution(week_value(mon), span_iv(mon + timedelta(days=lo), mon + timedelta(days=hi)))
 
 
+def r_year_end(g: Groups, ctx: Context) -> Resolution | None:
+    """'by year-end', "by year's end": the end of the DCT's year, as 'the end of the year'."""
+    return _period_part({"period": "year"}, ctx, _lookup(ctx, "monthpart", "the end of"))
+
+
 def r_century(g: Groups, ctx: Context) -> Resolution | None:
     """'the 17th century' -> ``16``."""
     n = parse_ordinal(g.get("ord"), ctx.lex)
@@ -341,8 +372,8 @@ def r_century(g: Groups, ctx: Context) -> Resolution | None:
 
 
 def r_coming(g: Groups, ctx: Context) -> Resolution | None:
-    """'the coming days': FUTURE_REF covering the days ahead of the DCT."""
-    reach = _lookup(ctx, "recentunit", g.get("recentunit"))
+    """'the coming days', 'in coming months': FUTURE_REF covering the days ahead of the DCT."""
+    reach = _lookup(ctx, "recentunit", g.get("recentunit") or g.get("recentunit2"))
     if reach is None:
         return None
     if ctx.dct is None:
@@ -361,8 +392,11 @@ def r_year_part(g: Groups, ctx: Context) -> Resolution | None:
 
 
 def r_year(g: Groups, ctx: Context) -> Resolution | None:
-    """A year number."""
-    y = _year_of(g)
+    """A year number, or a year in words ('nineteen ninety-six'; 'two thousand' only after 'the year')."""
+    if g.get("year") and not g["year"].isdigit() and norm_key(g["year"]).startswith("two") \
+            and not g.get("yt"):
+        return None
+    y = _year_of(g, lex=ctx.lex)
     if y is None:
         return None
     return Resolution(f"{y:04d}", year_iv(y))
@@ -397,6 +431,8 @@ def r_quarter(g: Groups, ctx: Context) -> Resolution | None:
     """Quarters and halves: 'the third quarter', 'Q1 2022', 'the first half of 2022', 'the quarter'."""
     if g.get("pyear") or g.get("pback") or g.get("pback2"):
         return _period_ref(g, ctx)
+    if g.get("qlatest"):  # "the latest period" of a report: its latest quarter, like "the quarter"
+        g = {**g, "qdet": "the"}
     unit = norm_key(g.get("qunit") or "quarter")
     words = [w for w in re.split(r"\s+|-(?!ago|earlier)", norm_key(g.get("qmod") or "")) if w and w != "fiscal"]
     if g.get("qdet"):
@@ -435,7 +471,9 @@ def r_quarter(g: Groups, ctx: Context) -> Resolution | None:
         assert dct is not None
         cur = (dct.month - 1) // size + 1
         if ctx.future:
-            y = dct.year if n >= cur else dct.year + 1
+            # results of the quarter just ended are still to come ("expects a third-quarter loss" in
+            # October): a future cue moves only quarters before that one to next year
+            y = dct.year if n >= cur - 1 else dct.year + 1
         else:
             y = dct.year if n <= cur else dct.year - 1
         if shift < -1:  # "the year-earlier third quarter"
@@ -633,15 +671,15 @@ def r_season(g: Groups, ctx: Context) -> Resolution | None:
     code = _lookup(ctx, "season", word)
     if code is None:
         return None
-    y = _year_of(g) or _year_of(g, "year2")
+    y = _year_of(g, lex=ctx.lex) or _year_of(g, "year2", ctx.lex)
     dct = ctx.dct
     if y is None:
         if dct is None:
             return Resolution(f"XXXX-{code}", None)
         mod = norm_key(g["mod"]) if g.get("mod") else ""
-        if mod in ("last", "past"):
+        if mod in ("last", "past", "this past"):
             y = max(yy for yy in range(dct.year - 2, dct.year + 1) if _season_iv(yy, code)[1] < dct)
-        elif mod in ("next", "coming"):
+        elif mod in ("next", "coming", "this coming"):
             y = min(yy for yy in range(dct.year - 1, dct.year + 2) if _season_iv(yy, code)[0] > dct)
         elif mod == "this":
             y = dct.year - 1 if code == "WI" and dct.month <= 2 else dct.year
@@ -678,6 +716,64 @@ def r_present(g: Groups, ctx: Context) -> Resolution | None:
     if value == "PAST_REF":
         return Resolution(value, span_iv(None, dct))
     return Resolution(str(value), span_iv(dct, None))
+
+
+def holiday_date(spec: Any, y: int) -> date | None:
+    """The day of a holiday in year ``y``: ``{month, day}`` (fixed) or ``{month, weekday, from_day}``
+    (the first such weekday on or after that day: the fourth Thursday of November starts on the 22nd)."""
+    if not isinstance(spec, dict) or not 1 <= y <= 9999:
+        return None
+    try:
+        m = int(spec["month"])
+        if "day" in spec:
+            return _safe_date(y, m, int(spec["day"]))
+        first = _safe_date(y, m, int(spec["from_day"]))
+        if first is None:
+            return None
+        return first + timedelta(days=(int(spec["weekday"]) - first.isoweekday()) % 7)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def r_holiday(g: Groups, ctx: Context) -> Resolution | None:
+    """A named holiday ('Thanksgiving Day', 'Christmas 2021', 'last New Year's Day') in its year."""
+    spec = _lookup(ctx, "holiday", g.get("holiday"))
+    if spec is None:
+        return None
+    y = _year_of(g)
+    dct = ctx.dct
+    if y is None:
+        if dct is None:
+            d0 = holiday_date(spec, 2000)
+            return Resolution(f"XXXX-{d0.month:02d}-{d0.day:02d}" if d0 else "XXXX-XX-XX", None)
+        mod = norm_key(g.get("mod") or "")
+        days = [(yy, holiday_date(spec, yy)) for yy in range(dct.year - 1, dct.year + 2)]
+        if mod in ("last", "this past"):
+            y = max((yy for yy, d in days if d is not None and d < dct), default=None)
+        elif mod in ("next", "this coming", "the coming"):
+            y = min((yy for yy, d in days if d is not None and d > dct), default=None)
+        else:
+            y = pick_year(dct, ctx.future, lambda yy: (lambda d: (d, d) if d else None)(holiday_date(spec, yy)))
+        if y is None:
+            return None
+    d = holiday_date(spec, y)
+    return Resolution(d.isoformat(), day_iv(d)) if d is not None else None
+
+
+def r_decade_word(g: Groups, ctx: Context) -> Resolution | None:
+    """'the nineties', "the '80s": the decade of the DCT's century, or the century before when that is ahead."""
+    word = g.get("decw")
+    n = _lookup(ctx, "decadeword", word) if word else (int(g["dec2"]) if g.get("dec2") else None)
+    if n is None or not 0 <= int(n) <= 9:
+        return None
+    if ctx.dct is None:
+        return Resolution(f"XX{int(n)}", None)
+    y0 = ctx.dct.year // 100 * 100 + int(n) * 10
+    if y0 > ctx.dct.year:
+        y0 -= 100
+    if y0 < 1:
+        return None
+    return Resolution(f"{y0:04d}"[:3], span_iv(date(y0, 1, 1), date(y0 + 9, 12, 31)))
 
 
 def _anchor(g: Groups, ctx: Context) -> date | None:
@@ -727,6 +823,28 @@ def r_narrative(g: Groups, ctx: Context) -> Resolution | None:
     return Resolution("XXXX-XX-XX" + suffix, None, "TIME" if part else "DATE", ref_days=k, ref_suffix=suffix)
 
 
+_REF_SHIFT = {"that": 0, "the same": 0, "later that": 0, "earlier that": 0, "later in that": 0,
+              "earlier in that": 0, "the following": 1, "the previous": -1, "the preceding": -1, "the prior": -1}
+
+
+def r_ref_period(g: Groups, ctx: Context) -> Resolution | None:
+    """'that year', 'the following year', 'the previous month': a shift from the last year or month the
+    text names (filled in by the finder); until then, from the DCT."""
+    shift = _REF_SHIFT.get(norm_key(g.get("rrel") or ""))
+    unit = norm_key(g.get("runit") or "")
+    if shift is None or unit not in ("year", "month"):
+        return None
+    kind = "ref_year" if unit == "year" else "ref_month"
+    dct = ctx.dct
+    if dct is None:
+        return Resolution("XXXX" if unit == "year" else "XXXX-XX", None, anaphor=kind, anaphor_n=shift)
+    if unit == "year":
+        y = dct.year + shift
+        return Resolution(f"{y:04d}", year_iv(y), anaphor=kind, anaphor_n=shift) if 1 <= y <= 9999 else None
+    y, m = add_months(dct.year, dct.month, shift)
+    return Resolution(f"{y:04d}-{m:02d}", month_iv(y, m), anaphor=kind, anaphor_n=shift) if 1 <= y <= 9999 else None
+
+
 def r_anchor_start(g: Groups, ctx: Context) -> Resolution | None:
     """'the start of the invasion', 'since the war began': the anchor date."""
     a = _anchor(g, ctx)
@@ -738,6 +856,24 @@ def r_anchor_start(g: Groups, ctx: Context) -> Resolution | None:
 _DUR_LETTER = {"S": ("PT", "S", 1), "MIN": ("PT", "M", 1), "H": ("PT", "H", 1), "D": ("P", "D", 1),
                "W": ("P", "W", 1), "F": ("P", "W", 2), "M": ("P", "M", 1), "Q": ("P", "Q", 1), "Y": ("P", "Y", 1),
                "DE": ("P", "Y", 10), "CE": ("P", "Y", 100)}
+
+
+_SUB_UNIT = {"Y": ("M", 12), "H": ("M", 60), "MIN": ("S", 60), "D": ("TH", 24)}
+
+
+def _duration_value(unit: str, n: float | None) -> str:
+    """The TIMEX3 value of ``n`` units; a fraction goes to the next smaller unit (2.5 years -> P2Y6M)."""
+    prefix, letter, mult = _DUR_LETTER[unit]
+    if n is None:
+        return f"{prefix}X{letter}"
+    whole = int(n)
+    sub = _SUB_UNIT.get(unit)
+    rest = (n - whole) * sub[1] if sub else 0.0
+    if mult != 1 or sub is None or float(n).is_integer() or whole == 0 or not float(rest).is_integer():
+        return f"{prefix}{_fmt_num(n * mult)}{letter}"
+    sub_letter = sub[0][-1]
+    joint = "T" if sub[0].startswith("T") else ""
+    return f"{prefix}{whole}{letter}{joint}{int(rest)}{sub_letter}"
 
 
 def _shift(d: date, unit: str, n: float, direction: int) -> date:
@@ -760,14 +896,21 @@ def r_duration(g: Groups, ctx: Context) -> Resolution | None:
         n = parse_int(g.get("n"), ctx.lex)
         if n is None and _lookup(ctx, "vague", g.get("n")) is None:
             return None
-    elif g.get("edge"):
+        if g.get("n0") and parse_int(g.get("n0"), ctx.lex) is None:
+            return None
+    elif g.get("edge") or g.get("single"):
         n = 1.0
     else:
         n = None
-    prefix, letter, mult = _DUR_LETTER[unit]
-    amount = "X" if n is None else _fmt_num(n * mult)
-    value = f"{prefix}{amount}{letter}"
+    if n is not None and (g.get("half") or g.get("half2")):
+        n += 0.5
+    # 'two to three weeks': an unknown number of weeks; the interval reaches the upper bound
+    value = _duration_value(unit, None if g.get("n0") else n)
     edge = norm_key(g["edge"]) if g.get("edge") else None
+    if edge in ("past", "last", "previous") and not g.get("n") and unit in ("Y", "DE") and ctx.dct is not None:
+        # "over the past year", "in the last decade": TimeML dates these as the calendar period before
+        prev = r_period({"period": "year" if unit == "Y" else "decade", "mod": "last"}, ctx)
+        return Resolution(prev.value, prev.interval, "DATE") if prev is not None else None
     iv = None
     if ctx.dct is not None and n is not None and edge in ("past", "last", "previous", "next", "coming"):
         direction = -1 if edge in ("past", "last", "previous") else 1
@@ -777,7 +920,10 @@ def r_duration(g: Groups, ctx: Context) -> Resolution | None:
 
 
 def r_set_every(g: Groups, ctx: Context) -> Resolution | None:
-    """'every day' -> P1D, 'every Sunday' -> XXXX-WXX-7, 'twice a week' -> P1W."""
+    """'every day' -> P1D, 'every Sunday' -> XXXX-WXX-7, 'each July' -> XXXX-07, 'twice a week' -> P1W."""
+    if g.get("month"):
+        m = _month_of(g, ctx)
+        return Resolution(f"XXXX-{m:02d}", None) if m is not None else None
     if g.get("weekday"):
         n = _lookup(ctx, "weekday", g["weekday"])
         return Resolution(f"XXXX-WXX-{n}", None) if n is not None else None
@@ -820,8 +966,8 @@ def r_clock(g: Groups, ctx: Context) -> Resolution | None:
     if dct is None:
         return Resolution(f"XXXX-XX-XX{clock}", None, "TIME")
     d = dct
-    if g.get("weekday"):
-        n = _lookup(ctx, "weekday", g["weekday"])
+    if g.get("weekday") or g.get("weekday2"):  # weekday2: after a parenthesis, '10 a.m. (0700 GMT) Friday'
+        n = _lookup(ctx, "weekday", g.get("weekday") or g.get("weekday2"))
         if n is not None:
             d = _weekday_date(int(n), None, dct, ctx.future)
     elif g.get("dayword"):
@@ -840,8 +986,9 @@ RESOLVE: dict[str, Callable[[Groups, Context], Resolution | None]] = {
     "date": r_date, "month": r_month, "month_part": r_month_part, "year_part": r_year_part,
     "year": r_year, "decade": r_decade, "quarter": r_quarter, "day_range": r_day_range,
     "weekday": r_weekday, "day_word": r_day_word, "part_word": r_part_word, "ago": r_ago,
-    "period": r_period, "season": r_season, "recent": r_recent, "present": r_present,
+    "period": r_period, "year_end": r_year_end, "season": r_season, "recent": r_recent, "present": r_present,
     "anchor_day": r_anchor_day, "anchor_start": r_anchor_start, "duration": r_duration,
     "set_every": r_set_every, "set_word": r_set_word, "clock": r_clock, "century": r_century,
     "coming": r_coming, "narrative": r_narrative, "numeric_date": r_numeric_date,
+    "holiday": r_holiday, "decade_word": r_decade_word, "ref_period": r_ref_period,
 }
