@@ -11,6 +11,7 @@ import time
 from datetime import date
 
 import pytest
+from article_doubles import article_with_records
 from finder_doubles import null_finders
 
 from vigil.extract.events import (
@@ -38,27 +39,9 @@ PRECISION = {"Ukraine": "country", "Kherson Oblast": "admin1"}
 
 def build(nlp, text: str, *, places: tuple[str, ...] = (), timexes: tuple[tuple[str, date, date, str], ...] = (),
           published: date | None = PUB) -> Article:
-    """Parse ``text`` and add every occurrence of ``places`` and the given timexes as records."""
-    art = parse_article(Article(id="doc", text=text, published=published), nlp)
-
-    def sent_of(i: int) -> int:
-        return next(s.i for s in art.sentences if s.start <= i < s.end)
-
-    plist = []
-    for name in places:
-        i = text.find(name)
-        while i >= 0:
-            lat, lon = COORDS[name]
-            plist.append(Place(start=i, end=i + len(name), text=name, name=name, lat=lat, lon=lon,
-                               precision=PRECISION.get(name, "city"), country="UA",
-                               admin1="Kherson Oblast", geonameid=abs(hash(name)) % 10**6, sentence=sent_of(i)))
-            i = text.find(name, i + 1)
-    tlist = []
-    for phrase, start, end, rel in timexes:
-        i = text.index(phrase)
-        tlist.append(Timex(start=i, end=i + len(phrase), text=phrase, type="DATE", value="x",
-                           interval=DateInterval(start=start, end=end), relation=rel, sentence=sent_of(i)))
-    return art.model_copy(update={"places": sorted(plist, key=lambda p: p.start), "timexes": tlist})
+    """Parse ``text`` and add every occurrence of ``places`` and the given timexes (all DATE) as records."""
+    return article_with_records(nlp, text, published=published, coords=COORDS, places=places, precision=PRECISION,
+                                timexes=tuple((ph, s, e, rel, "DATE") for ph, s, e, rel in timexes))
 
 
 def events_of(nlp, text: str, **kw):

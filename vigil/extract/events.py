@@ -31,6 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from vigil.errors import RuleError
+from vigil.extract.dates import governs, is_clock_time, is_ongoing, is_prior_event, prior_relation
 from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers
 from vigil.ruleset import load_rule_file, rules_dir
 from vigil.schema import (
@@ -152,6 +153,9 @@ class DateDefaults:
     report_verbs: frozenset[str] = frozenset()
     since_then: tuple[str, ...] = ()
     unknown_when: tuple[str, ...] = ()
+    prior_words: frozenset[str] = frozenset()
+    prior_governors: frozenset[str] = frozenset()
+    ongoing_verbs: frozenset[str] = frozenset()
 
 
 def _lower_set(raw: Any, where: str, key: str) -> frozenset[str]:
@@ -347,6 +351,9 @@ def load_anchors(lang: str = "en") -> tuple[tuple[Anchor, ...], DateDefaults]:
             report_verbs=frozenset(str(w).lower() for w in d.get("report_verbs") or ()),
             since_then=tuple(str(w).lower() for w in d.get("since_then") or ()),
             unknown_when=tuple(str(w).lower() for w in d.get("unknown_when") or ()),
+            prior_words=frozenset(str(w).lower() for w in d.get("prior_words") or ()),
+            prior_governors=frozenset(str(w).lower() for w in d.get("prior_governors") or ()),
+            ongoing_verbs=frozenset(str(w).lower() for w in d.get("ongoing_verbs") or ()),
         )
     except (TypeError, ValueError) as e:
         raise RuleError(f"{path}: defaults must be integers ({e})") from e
@@ -888,15 +895,26 @@ def _date_from_timex(article: Article, t: Timex, country: str | None, anchors: S
                      evidence=make_span(article, t.start, t.end, t.sentence, rule))
 
 
-def _is_headline(sentence: Sentence, by_index: dict[int, Sentence]) -> bool:
-    """The sentence is a title line: alone in the first paragraph of a text with more paragraphs."""
+_CLOSERS = "\"'”’»)]* \t\r\n"
+
+
+def _ends_sentence(text: str, sentence: Sentence) -> bool:
+    """The sentence ends with closing punctuation (quotes and brackets aside): body text, not a title line."""
+    tail = text[sentence.start:sentence.end].rstrip(_CLOSERS)
+    return tail.endswith((".", "!", "?", "…"))
+
+
+def _is_headline(text: str, sentence: Sentence, by_index: dict[int, Sentence]) -> bool:
+    """The sentence is a title line: alone in the first paragraph of a text with more paragraphs, and without
+    closing punctuation (a one-sentence lede that ends with a full stop is body text)."""
     if not by_index:
         return False
     first = by_index[min(by_index)]
     if sentence.paragraph != first.paragraph:
         return False
     same = [s for s in by_index.values() if s.paragraph == first.paragraph]
-    return len(same) == 1 and any(s.paragraph != first.paragraph for s in by_index.values())
+    return len(same) == 1 and any(s.paragraph != first.paragraph for s in by_index.values()) \
+        and not _ends_sentence(text, sentence)
 
 
 def _dates_the_report(t: Timex, trig: Token | None, view: SentenceView | None, verbs: frozenset[str]) -> bool:
@@ -910,18 +928,27 @@ def _dates_the_report(t: Timex, trig: Token | None, view: SentenceView | None, v
     for _ in range(6):
         if cur is None:
             return False
-        if cur.pos in ("VERB", "AUX") and cur.i != trig.i:
-            return _lemma(cur) in verbs
+        if cur.pos in ("VERB", "AUX") and cur.i != trig.i:  # "as reported, on March 2 ..." is no report date
+            return _lemma(cur) in verbs and not any(k.dep == "mark" and _lemma(k) == "as"
+                                                    for k in view.children.get(cur.i, []))
         if cur.i == trig.i:
             return False
         cur = view.head(cur)
     return False
 
 
+_FILLER_TAIL = re.compile(r"(?:\s+|,|\b(?:on|at|about|around)\b|\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?)+$")
+
+
 def _cue_before(text: str, sentence: Sentence, t: Timex, cues: Sequence[str]) -> bool:
-    """One of ``cues`` ends right before the timex ("as of April 2")."""
-    before = text[max(sentence.start, t.start - 30):t.start].lower().rstrip()
+    """One of ``cues`` ends right before the timex ("as of April 2"), maybe with a clock time between
+    ("as of 14:00 on April 2")."""
+    before = text[max(sentence.start, t.start - 40):t.start].lower().rstrip()
+    stripped = _FILLER_TAIL.sub("", before)
     for cue in cues:
+        if stripped != before and stripped.endswith(cue) and \
+                (len(stripped) == len(cue) or not stripped[-len(cue) - 1].isalnum()):
+            return True
         for tail in (cue, cue + " on", cue + " the"):
             if before.endswith(tail) and (len(before) == len(tail) or not before[-len(tail) - 1].isalnum()):
                 return True
@@ -963,13 +990,21 @@ def _event_date_core(article: Article, hit: TriggerHit, sentence: Sentence, tok:
     published = article.published
     own = [t for t in sent_timexes.get(sentence.i, []) if _timex_usable(t, published)]
     if own:
-        best = min(own, key=lambda t: (t.relation != "on", abs(t.start - hit.start)))
+        # the timex of the trigger's own clause first, a calendar date before a bare clock time, then the nearest
+        best = min(own, key=lambda t: (t.relation != "on", not governs(t, tok, view), is_clock_time(t),
+                                       abs(t.start - hit.start)))
+        rule = "date-sentence"
         if best.relation == "on" and _after_since(article.text, sentence, best, defaults.since_words):
             best = best.model_copy(update={"relation": "after"})
         elif best.relation == "on" and (_cue_before(article.text, sentence, best, defaults.upper_bound_cues)
                                         or _dates_the_report(best, tok, view, defaults.report_verbs)):
             best = best.model_copy(update={"relation": "before"})
-        return _date_from_timex(article, best, country, anchors, defaults, "date-sentence")
+        elif best.relation == "on":
+            prior = prior_relation(best, tok, view, defaults.prior_words, defaults.prior_governors)
+            if prior is not None:  # the timex dates an earlier event, or the trigger is the earlier event
+                best = best.model_copy(update={"relation": prior})
+                rule = "date-sentence-prior"
+        return _date_from_timex(article, best, country, anchors, defaults, rule)
     # "since the occupation began"
     low = article.text[sentence.start:sentence.end].lower()
     for a in anchors:
@@ -988,14 +1023,21 @@ def _event_date_core(article: Article, hit: TriggerHit, sentence: Sentence, tok:
             if any(p in low for p in defaults.since_then):  # "Eleven days ago ... Since then, ..."
                 return _date_from_timex(article, ref.model_copy(update={"relation": "after"}), country, anchors,
                                         defaults, "date-previous-sentence-since")
+            if _tense(tok, view) == "perfect":  # "On Monday X happened. Y has called for ...": Y since Monday
+                return _date_from_timex(article, ref.model_copy(update={"relation": "after"}), country, anchors,
+                                        defaults, "date-previous-sentence-perfect")
             return _date_from_timex(article, ref, country, anchors, defaults, "date-previous-sentence")
         j -= 1
     if published is None:
         return EventDate(rule="date-unknown")
-    if defaults.headline_days is not None and _is_headline(sentence, by_index):
+    if defaults.headline_days is not None and _is_headline(article.text, sentence, by_index):
         return EventDate(start=published - timedelta(days=defaults.headline_days), end=published,
                          rule="date-default-headline")
     tense = _tense(tok, view)
+    if tok is not None and view is not None and tense == "present" and (
+            is_ongoing(tok, view, defaults.ongoing_verbs)
+            or is_prior_event(tok, view, defaults.prior_words, defaults.prior_governors)):
+        tense = "ongoing" if is_ongoing(tok, view, defaults.ongoing_verbs) else "past"
     if tense == "present":
         return EventDate(start=published - timedelta(days=defaults.present_days), end=published,
                          rule="date-default-present")
