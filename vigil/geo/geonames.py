@@ -145,7 +145,7 @@ class _Importer:
             admin1 = self.admin1_names.get((cc or "", a1 or ""))
             if precision == "admin1":
                 admin1 = name
-            entries.append((i, gid, name, lat, lon, cc, admin1, a1, precision, fcode or fclass, pop))
+            entries.append((i, gid, name, lat, lon, cc, admin1, a1, precision, fcode or fclass, pop, fclass))
             keys = {normalize(name): 0, normalize(cols[2]): 0}
             for alt in cols[3].split(","):
                 k = _latin_key(alt) if alt and not alt.isupper() else None
@@ -160,7 +160,7 @@ class _Importer:
         self._flush(entries, names)
 
     def _flush(self, entries: list[tuple], names: list[tuple[str, int, int]]) -> None:
-        self.conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", entries)
+        self.conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", entries)
         self.conn.executemany("INSERT INTO names (key, entry, alt) VALUES (?,?,?)", names)
         self.added += len(entries)
         entries.clear()
@@ -190,9 +190,9 @@ class _Importer:
                     continue  # no town known in the region: no honest position for it
                 i = self.next_id
                 self.next_id += 1
-                self.conn.execute("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                self.conn.execute("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                                   (i, gid or None, name, round(pt[0], 4), round(pt[1], 4), cc, name, code,
-                                   "admin1", "ADM1", int(pt[2] or 0)))
+                                   "admin1", "ADM1", int(pt[2] or 0), "A"))
                 self.conn.execute("INSERT OR IGNORE INTO admin1 (country, code, entry) VALUES (?,?,?)", (cc, code, i))
                 self.conn.execute("INSERT INTO names (key, entry, alt) VALUES (?,?,0)", (normalize(name), i))
                 self.admin1_names[(cc, code)] = name
