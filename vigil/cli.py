@@ -376,6 +376,12 @@ def timex(
 def geoparse(
     input: Annotated[str, typer.Option("--input", "-i", help="JSONL lines {id, text}.")],
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
+    demonyms: Annotated[bool, typer.Option(
+        "--demonyms", help="Count national adjectives as references to the country, as LGL does "
+        "(\"Egyptian officials\" -> Egypt; marked \"demonym\": true).")] = False,
+    resolved_only: Annotated[bool, typer.Option(
+        "--resolved-only", help="Leave out the names the gazetteer could not resolve (by default they are "
+        "listed with lat/lon null, so a reader sees what was recognised but not placed).")] = False,
 ) -> None:
     """Find and resolve place names against the embedded gazetteer."""
     from vigil.geo import geoparse_article, load_gazetteer
@@ -385,10 +391,12 @@ def geoparse(
         nlp, gaz = load_model(), load_gazetteer()
 
         def one(a: Any) -> dict:
-            art = geoparse_article(parse_article(a, nlp), gaz)
+            art = geoparse_article(parse_article(a, nlp), gaz, demonyms=demonyms)
             return {"id": a.id, "toponyms": [
                 {"start": p.start, "end": p.end, "name": p.name, "lat": p.lat, "lon": p.lon,
-                 "geonameid": p.geonameid, "precision": p.precision} for p in art.places]}
+                 "geonameid": p.geonameid, "precision": p.precision}
+                | ({"demonym": True} if p.feature == "demonym" else {})
+                for p in art.places if p.resolved or not resolved_only]}
 
         _stage_io(input, output, one)
 

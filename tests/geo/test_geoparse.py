@@ -281,3 +281,35 @@ def test_geoparse_date_word_is_not_a_town() -> None:
             Mention(start=31, end=38, text="Kharkiv", label="GPE")]
     a = geoparse_article(Article(id="d", text=text, entities=ents), _gaz())
     assert [p.text for p in a.places] == ["Kharkiv"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "county"), [
+    ("Ribbons were handed out at the Fayette County Fair on Saturday.", "Fayette County"),
+    ("The Pulaski County Clerk certified the results on Monday.", "Pulaski County"),
+])
+def test_geoparse_county_heading_a_name_is_the_county(nlp, text: str, county: str) -> None:
+    place = _by_text(_parse(nlp, text)).get(county)
+    assert place is not None and place.precision == "admin2" and place.resolved
+
+
+@pytest.mark.model
+def test_geoparse_direction_outside_a_name_leaves_the_place(nlp) -> None:
+    a = _parse(nlp, "Heavy rain fell across Northeast Georgia and in North Las Vegas on Monday.")
+    names = {p.text: p.name for p in a.places}
+    assert names.get("Georgia") == "Georgia" and names.get("North Las Vegas") == "North Las Vegas"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "name"), [
+    ("Lincoln said the plan was fair. Critics wrote to Lincoln on Monday.", "Lincoln"),
+    ("The Toyota failed to yield and struck a van at the junction.", "Toyota"),
+])
+def test_geoparse_lone_person_or_brand_name_not_a_place(nlp, text: str, name: str) -> None:
+    assert not any(p.text == name for p in _parse(nlp, text).places)
+
+
+@pytest.mark.model
+def test_geoparse_town_with_cue_still_a_place_when_nobody_speaks(nlp) -> None:
+    a = _parse(nlp, "Critics wrote to Lincoln officials on Monday about the Nebraska budget.")
+    assert any(p.text == "Lincoln" for p in a.places)

@@ -41,6 +41,8 @@ def _fires(stem: str, rule: dict, article: Article) -> bool:
     if stem == "regions":
         words = {w.lower() for w in rule["words"]}
         return any(p.precision == rule["precision"] and p.text.split()[-1].lower() in words for p in places)
+    if stem == "demonyms" and (rule.get("places") or rule.get("position") == "exclusion"):
+        return _demonym_fires(rule, article)
     if stem in ("demonyms", "stopwords"):
         present = [w for w in rule["words"] if re.search(rf"\b{re.escape(w)}\b", text)]
         return bool(present) and not any(p.text in present for p in places)
@@ -63,6 +65,25 @@ def _fires(stem: str, rule: dict, article: Article) -> bool:
                 return True
         return False
     raise AssertionError(f"no example check for rule file {stem}.yaml")
+
+
+def _demonym_fires(rule: dict, article: Article) -> bool:
+    """A ``places`` rule fires when, by default, none of its words is a place and, with demonyms on, one
+    becomes a demonym place of the rule's places; the exclusion rule fires when, with demonyms on, a demonym
+    word of the text stays no place."""
+    words = {w for r in load_stage_rules("geo")["demonyms"]["rules"] for item in r.get("places") or []
+             for w in item["words"]}
+    present = [w for w in words if re.search(rf"(?<![\w.]){re.escape(w)}(?!\w)", article.text)]
+    if any(p.text in present for p in article.places):
+        return False  # the default never makes a place of a demonym
+    on = geoparse_article(article, _gaz(), demonyms=True).places
+    found = {p.text for p in on if p.feature == "demonym"}
+    if rule.get("position") == "exclusion":
+        return any(w not in found and not any(w in f for f in found) for w in present)
+    names = {item["place"] for item in rule["places"]}
+    mine = {w for item in rule["places"] for w in item["words"]}
+    allowed = {_gaz().entries[h.entry].name for n in names for h in _gaz().hits(n)}
+    return any(p.feature == "demonym" and p.text in mine and p.name in allowed for p in on)
 
 
 def test_rule_files_all_have_examples() -> None:

@@ -82,11 +82,42 @@ class GeoRules:
     person_town_countries: frozenset[str] = frozenset()  # countries with many towns named after people
     context_min_population: int = 20_000
     list_words: dict[str, str] = field(default_factory=dict)  # "counties" -> rule id (lists of county names)
+    # demonym word (as written) -> (gazetteer name of its place, country code or None, rule id)
+    demonym_places: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
+    language_cues: frozenset[str] = frozenset()  # lower words that make a next demonym a language ("spoke")
+    compound_heads: frozenset[str] = frozenset()  # "American": "African-American" is no country reference
+    compound_modifiers: frozenset[str] = frozenset()  # "Native" American
+    style_heads: frozenset[str] = frozenset()  # lower words after a demonym that make it a style ("food")
+    state_heads: frozenset[str] = frozenset()  # lower words of a state body's name ("Georgian Interior Ministry")
+    person_heads: frozenset[str] = frozenset()  # cues_after words that follow a person too ("Smith administration")
+
+
+def _demonym_places(files: dict[str, dict]) -> dict[str, tuple[str, str | None, str]]:
+    """Word -> (place, country, rule id) from the ``places`` lists of ``demonyms.yaml``.
+
+    Raises:
+        RuleError: an item without a place name or words, or a word given to two places.
+    """
+    out: dict[str, tuple[str, str | None, str]] = {}
+    for rule in (files.get("demonyms") or {}).get("rules") or []:
+        for item in rule.get("places") or []:
+            place, country, words = (item or {}).get("place"), (item or {}).get("country"), (item or {}).get("words")
+            if not isinstance(place, str) or not isinstance(words, list) or not words:
+                raise RuleError(f"geo rules demonyms.yaml: rule {rule.get('id')!r} item {item!r} needs a 'place' "
+                                "name and a non-empty 'words' list")
+            for w in words:
+                if not isinstance(w, str) or not w.strip():
+                    raise RuleError(f"geo rules demonyms.yaml: rule {rule.get('id')!r} place {place!r} has a "
+                                    f"non-string word {w!r}")
+                if w in out and out[w][0] != place:
+                    raise RuleError(f"geo rules demonyms.yaml: word {w!r} is given to both {out[w][0]!r} and {place!r}")
+                out[w] = (place, str(country) if country else None, str(rule["id"]))
+    return out
 
 
 def _check_words(files: dict[str, dict], stem: str) -> None:
     for rule in (files.get(stem) or {}).get("rules") or []:
-        if rule.get("position") == "context":
+        if rule.get("position") in ("context", "exclusion") or rule.get("places"):
             continue
         words = rule.get("words")
         if not isinstance(words, list) or not words:
@@ -117,6 +148,12 @@ def load_geo_rules() -> GeoRules:
                 region_words[str(w).lower()] = (str(rule.get("precision", "admin1")), str(rule["id"]))
     blocked: dict[str, str] = {}
     demonyms: set[str] = set()
+    demonym_places = _demonym_places(files)
+    for w, (_, _, rule_id) in demonym_places.items():
+        blocked[w.lower()] = rule_id
+        demonyms.add(w.lower())
+    exclusion = next((r for r in (files.get("demonyms") or {}).get("rules") or []
+                      if r.get("position") == "exclusion"), {})
     for stem in ("demonyms", "stopwords"):
         for rule in (files.get(stem) or {}).get("rules") or []:
             for w in rule.get("words") or []:
@@ -136,6 +173,8 @@ def load_geo_rules() -> GeoRules:
             raise RuleError(f"geo rules cues.yaml: rule {rule.get('id')!r} has position {where!r}; "
                             f"allowed: {', '.join(cues)}")
         cues[where].update(str(w).lower() for w in rule.get("words") or [])
+    person_heads = {str(w).lower() for rule in (files.get("cues") or {}).get("rules") or []
+                    for w in rule.get("person_heads") or []}
     modifiers = {str(w).lower() for rule in (files.get("cues") or {}).get("rules") or []
                  for w in rule.get("modifiers") or []}
     titles = {str(w).lower() for rule in (files.get("stopwords") or {}).get("rules") or []
@@ -144,7 +183,14 @@ def load_geo_rules() -> GeoRules:
                     cues=frozenset(cues["before"]), cues_after=frozenset(cues["after"]), titles=frozenset(titles),
                     org_heads=frozenset(cues["org_head"]), org_modifiers=frozenset(modifiers),
                     person_town_countries=frozenset(person_town_countries),
-                    context_min_population=context_min_population, list_words=list_words)
+                    context_min_population=context_min_population, list_words=list_words,
+                    demonym_places=demonym_places,
+                    language_cues=frozenset(str(w).lower() for w in exclusion.get("language_cues") or []),
+                    compound_heads=frozenset(str(w) for w in exclusion.get("compound_heads") or []),
+                    compound_modifiers=frozenset(str(w) for w in exclusion.get("compound_modifiers") or []),
+                    style_heads=frozenset(str(w).lower() for w in exclusion.get("style_heads") or []),
+                    state_heads=frozenset(str(w).lower() for w in exclusion.get("state_heads") or []),
+                    person_heads=frozenset(person_heads))
 
 
 def _region_re(rules: GeoRules) -> re.Pattern[str]:
@@ -361,19 +407,47 @@ def _ner_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]
             continue
         if not _is_cap(name) or name.split()[0].lower() in rules.demonyms:
             continue  # "Belarusian Criminal Code" is not a place
+        rest = _DIRECTION.match(name)
+        if rest and _strong(gaz.hits(name[rest.end():]), gaz):
+            # "Northeast Georgia": a direction that is not part of a gazetteer name leaves the span on the place
+            ps = s + rest.end()
+            out.append(_Cand(ps, e, text[ps:e], "ner", 1, label=m.label, hits=gaz.hits(text[ps:e])))
+            continue
         fuzzy = _fuzzy_hits(name, gaz) if m.label in ("GPE", "LOC") else ()
         if fuzzy:
             out.append(_Cand(s, e, name, "ner", 1, label=m.label, hits=fuzzy, rule="fuzzy"))
+            continue
+        head = _institution_place(text, s, e, gaz, rules)
+        if head is not None:
+            out.append(head)
             continue
         out.append(_Cand(s, e, name, "ner", 3, label=m.label, precision="site" if m.label == "FAC" else None))
     return out
 
 
+_DIRECTION = re.compile(r"(?:North|South|East|West|Northern|Southern|Eastern|Western|Central|Northeast|Northwest|"
+                        r"Southeast|Southwest|North-?east|North-?west|South-?east|South-?west)(?:ern)?\s+(?=[A-Z])")
 _FUZZY_CUTOFF = 90.0
 _FUZZY_MIN_POP = 5000
 _FUZZY_MIN_POP_ALT = 50_000  # alternate spellings of big towns are misspelt too ("Svietlahorsk")
 _FuzzyKeys = dict[tuple[str, int], list[str]]
 _FUZZY_KEYS: dict[int, tuple[Gazetteer, _FuzzyKeys, dict[str, str | None]]] = {}
+
+
+def _institution_place(text: str, s: int, e: int, gaz: Gazetteer, rules: GeoRules) -> _Cand | None:
+    """The place name heading a place mention the gazetteer lacks: "Huntsville City", "the Mount Pleasant
+    Fire Department" -> the town, when an institution word follows it within three words."""
+    words = list(re.finditer(r"[\w'\u2019.-]+", text[s:e]))
+    for k in range(min(3, len(words) - 1), 0, -1):
+        pe = s + words[k - 1].end()
+        name = text[s:pe]
+        nxt = [w.group().lower() for w in words[k:k + 3]]
+        if nxt[0] not in rules.org_modifiers and not any(w in rules.org_heads for w in nxt):
+            continue
+        hits = gaz.hits(name)
+        if hits and _strong(hits, gaz) and name.lower() not in rules.blocked:
+            return _Cand(s, pe, name, "ner", 1, label="GPE", hits=hits)
+    return None
 
 
 def _fuzzy_keys(gaz: Gazetteer) -> tuple[_FuzzyKeys, dict[str, str | None]]:
@@ -473,8 +547,9 @@ def _cap_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]
             if any(t.pos not in ("PROPN", "PUNCT", "") for t in run):
                 continue
             # the whole run, or a place name heading an institution ("Gainesville Police Department")
+            # "Walker County Fair", "Laurel County Clerk": a county's name ends at its unit word
             options = [(run, False)] + [(run[:k], True) for k in range(min(len(run) - 1, gaz.max_words), 0, -1)
-                                        if _heads_institution(run, k, rules)]
+                                        if run[k - 1].text in _UNIT_WORDS or _heads_institution(run, k, rules)]
             for toks, headed in options:
                 cand = _run_cand(text, toks, following.get(toks[-1].i), headed, gaz, rules, persons,
                                  person_words, orgs)
@@ -532,6 +607,9 @@ def _raw_cap_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_C
     return out
 
 
+_UNIT_WORDS = {"County", "Parish", "Borough", "Township"}
+
+
 def _heads_institution(run: list[Token], k: int, rules: GeoRules) -> bool:
     """Whether ``run[:k]`` is a place name heading an institution: "Mariupol [City] Council", "Kherson State
     University".
@@ -566,7 +644,9 @@ def _run_cand(text: str, run: list[Token], nxt: Token | None, headed: bool, gaz:
         hits = tuple(h for h in hits if gaz.entries[h.entry].precision in ("country", "admin1"))
     if not hits or not _strong(hits, gaz):
         return None
-    label = "PERSON" if person else None
+    # a lone name the recogniser calls an organisation or product ("the Toyota failed to yield", "Bell ran")
+    # needs the same evidence as a person's name
+    label = "PERSON" if person else "ORG" if (org and " " not in name and (s, e) in org) else None
     cue = f"{_previous_word(text, s)} {_next_word(text, e)}"
     return _Cand(s, e, name, "cap", 2, label=label, hits=hits, rule=cue)
 
@@ -582,6 +662,9 @@ def _previous_word(text: str, start: int) -> str:
 
 
 _BIG_TOWN = 500_000
+_PERSON_HEAD_MIN_POP = 100_000  # a town this big keeps "administration" as a place cue after it
+_NEEDS_EVIDENCE = {"PERSON", "ORG"}  # labels of lone names that are places only with evidence
+_SPEECH = r"(?:said|says|told|added|asked|wrote|explained|testified)\b"
 
 
 def _accept_persons(cands: list[_Cand], others: list[_Cand], article: Article, gaz: Gazetteer,
@@ -599,11 +682,20 @@ def _accept_persons(cands: list[_Cand], others: list[_Cand], article: Article, g
         if not ents:
             continue
         before, _, after = (c.rule or "").partition(" ")
-        cue = before in rules.cues or after in rules.cues_after or normalize(c.text) in known
+        if re.search(rf"\b{re.escape(c.text)}\s+{_SPEECH}", text):
+            continue  # "Robertson said" elsewhere in the document: a person
+        # "the Obama administration": a word that also follows a person's name is no cue for a PERSON mention
+        # of a small town (but "the Melitopol administration" is a city's)
+        after_cue = after in rules.cues_after and not (
+            c.label == "PERSON" and after in rules.person_heads
+            and all(x.population < _PERSON_HEAD_MIN_POP for x in ents))
+        cue = before in rules.cues or after_cue or normalize(c.text) in known
         coordinated = any(
             re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[e:c.start]) or re.fullmatch(
                 r"\s*(?:,|and|or|,\s*and)\s*", text[c.end:s]) for s, e in place_spans)
-        big = any(x.population >= _BIG_TOWN and (not countries or countries[x.country or ""]) for x in ents)
+        # a big town is a place; one the recogniser took for a person must also be in the document's countries
+        big = any(x.population >= _BIG_TOWN and (c.label == "ORG" or not countries or countries[x.country or ""])
+                  for x in ents)
         # a sizeable town of a country the document is about, where towns are seldom named after people
         local = any(countries[x.country or ""] and x.population >= rules.context_min_population
                     and x.country not in rules.person_town_countries for x in ents)
@@ -613,8 +705,123 @@ def _accept_persons(cands: list[_Cand], others: list[_Cand], article: Article, g
     return kept
 
 
+_DEMONYM_RE_CACHE: dict[int, re.Pattern[str]] = {}
+_NAME_LABELS = {"PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}
+_DEMONYM_PRECISION = {"country": 0, "admin1": 1}
+
+
+def _demonym_re(rules: GeoRules) -> re.Pattern[str]:
+    pat = _DEMONYM_RE_CACHE.get(id(rules))
+    if pat is None:
+        words = sorted(rules.demonym_places, key=len, reverse=True)
+        alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+        pat = re.compile(rf"(?<![\w.])(?:{alts})(?![\w])")
+        _DEMONYM_RE_CACHE.clear()
+        _DEMONYM_RE_CACHE[id(rules)] = pat
+    return pat
+
+
+@lru_cache(maxsize=512)
+def _demonym_entry(gaz: Gazetteer, place: str, country: str | None) -> int | None:
+    """The gazetteer entry a demonym refers to: ``place`` as a country or region (never a town), in
+    ``country`` when one is given; None when the gazetteer has no such entry."""
+    found = [h for h in gaz.hits(place) if gaz.entries[h.entry].precision != "city"
+             and (country is None or gaz.entries[h.entry].country == country)]
+    if not found:
+        return None
+    return min(found, key=lambda h: (h.strength != "primary",
+                                     _DEMONYM_PRECISION.get(gaz.entries[h.entry].precision, 2))).entry
+
+
+def _demonym_excluded(text: str, s: int, e: int, rules: GeoRules) -> bool:
+    """A language ("spoke French"), an ethnic compound ("African-American", "Native American") or a title
+    before a surname ("Mr. French")."""
+    before = _previous_word(text, s)
+    if before in rules.language_cues or before in rules.titles or _next_word(text, e) in rules.style_heads:
+        return True
+    word = text[s:e]
+    prev = re.search(r"([^\W\d_]+)[\s-]$", text[max(0, s - 40):s])
+    nxt = re.match(r"[\s-]([^\W\d_]+)", text[e:e + 40])
+    if word in rules.compound_heads and prev and (prev.group(1) in rules.compound_modifiers
+                                                  or prev.group(1) in rules.demonym_places):
+        return True
+    return bool(nxt and nxt.group(1) in rules.compound_heads and word not in rules.compound_heads)
+
+
+def _state_body(name: str, rules: GeoRules) -> bool:
+    """Whether an organisation's name is a state body's: "Georgian Interior Ministry", "Russian Army"."""
+    return any(w.lower() in rules.state_heads for w in re.findall(r"[^\W\d_]+", name))
+
+
+def _demonym_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]:
+    """National adjectives and nouns as references to their place ("Egyptian officials" -> Egypt): the
+    opt-in LGL convention (``demonyms=True``). Not inside a longer personal or organisation name ("American
+    Legion", "Monica French"), not a language or an ethnic compound."""
+    text = article.text
+    if not rules.demonym_places:
+        return []
+    names = [(m.start, m.end, m.label) for m in article.entities if m.label in _NAME_LABELS]
+    person_words = _person_words(article.entities)
+    out: list[_Cand] = []
+    for m in _demonym_re(rules).finditer(text):
+        s, e = m.span()
+        inside = [(rs, re_, label) for rs, re_, label in names if rs <= s and e <= re_ and (re_ - rs) > (e - s)]
+        if inside and not all(label == "ORG" and _state_body(text[rs:re_], rules) for rs, re_, label in inside):
+            continue
+        if normalize(m.group()) in person_words or _demonym_excluded(text, s, e, rules):
+            continue
+        place, country, rule_id = rules.demonym_places[re.sub(r"\s+", " ", m.group())]
+        idx = _demonym_entry(gaz, place, country)
+        if idx is not None:
+            out.append(_Cand(s, e, m.group(), "demonym", 2, fixed=[idx], rule=rule_id))
+    return out
+
+
 _NOT_PLACE_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 _SMALL_TOWN = 10_000
+
+
+_REPEAT_SOURCES = {"ner", "region", "dateline", "abbrev"}
+_REPEAT_LABELS = {"PERSON", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"}
+
+
+def _repeat_cands(chosen: list[_Cand], article: Article, rules: GeoRules) -> list[_Cand]:
+    """Other occurrences of a name the document already uses as a place (one sense per discourse).
+
+    A name recognised as a place by a trusted source ("Dublin" tagged GPE once) is a place again where it
+    stands alone elsewhere in the same document ("Dublin operates its own sirens"), also inside a span the
+    gazetteer lacks, which it then replaces ("the Dublin Singers"),
+    unless it is a word of a longer capitalised name ("East Dublin", "Nora Dublin"), follows a title, lies
+    inside a personal name or another non-place entity, or heads a street or lake name ("Dublin Road").
+    The copy gets the first occurrence's gazetteer hits, so it resolves the same way.
+    """
+    text = article.text or ""
+    persons = _person_words(article.entities)
+    firsts: dict[str, _Cand] = {}
+    for c in chosen:
+        if (c.source in _REPEAT_SOURCES and (c.hits or c.fixed) and len(c.text) >= 4 and _is_cap(c.text)
+                and not c.text.isupper() and c.text.lower() not in rules.blocked and c.rule != "fuzzy"
+                and normalize(c.text) not in persons and not re.search(rf"\b{re.escape(c.text)}\s+{_SPEECH}", text)):
+            firsts.setdefault(c.text, c)
+    if not firsts:
+        return []
+    taken = [(c.start, c.end) for c in chosen if c.hits or c.fixed]
+    others = _token_ent_ranges(article.entities, _REPEAT_LABELS)
+    out: list[_Cand] = []
+    for name, first in firsts.items():
+        for m in re.finditer(rf"(?<![\w\-'\u2019./&]){re.escape(name)}(?![\w\-])", text):
+            s, e = m.span()
+            if _overlaps(s, e, taken) or _overlaps(s, e, others):
+                continue
+            before = re.search(r"(\S+)\s+$", text[max(0, s - 40):s])
+            prev = before.group(1) if before else ""
+            ends_clause = prev.endswith((".", ",", ":", ";", "!", "?", '"', "\u201d"))
+            if prev and _is_cap(prev) and not _LEADING_THE.match(prev + " ") and not ends_clause:
+                continue  # a word of a longer name: "East Dublin", "Nora Dublin"
+            if _previous_word(text, s) in rules.titles or _next_word(text, e) in rules.style_heads:
+                continue
+            out.append(_Cand(s, e, name, "repeat", 4, hits=first.hits, fixed=list(first.fixed)))
+    return out
 
 
 def _plausible(c: _Cand, gaz: Gazetteer, rules: GeoRules, countries: Counter[str]) -> bool:
@@ -763,13 +970,18 @@ def _place(c: _Cand, entry: Entry | None, sentence: int | None, score: float | N
     )
 
 
-def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolver = "context") -> Article:
+def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolver = "context",
+                     demonyms: bool = False) -> Article:
     """Return a copy of ``article`` with ``places`` filled: every toponym, resolved when possible.
 
     Args:
         gazetteer: from ``load_gazetteer()``.
         resolver: ``"context"`` (default) or ``"population"`` (every name -> its most
             populous entry; the baseline the bench compares with).
+        demonyms: also count national adjectives and nouns ("Egyptian officials",
+            "Palestinians") as references to their country or region, as the LGL corpus
+            does: places with ``feature="demonym"``, outside the resolution context. Off by
+            default: the event extractor never takes a demonym for an event location.
 
     >>> from vigil.schema import Article
     >>> from vigil.geo import load_gazetteer
@@ -786,15 +998,20 @@ def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolv
     nonnames = _token_ent_ranges(article.entities, _NOT_PLACE_LABELS)
     caps = [c for c in caps if not _overlaps(c.start, c.end, nonnames)]  # "Nov." in a date is no town
     base_countries, _ = _context(_select(cands), gazetteer)
-    caps = [c for c in caps if c.label == "PERSON" or _plausible(c, gazetteer, rules, base_countries)]
+    caps = [c for c in caps if c.label in _NEEDS_EVIDENCE or _plausible(c, gazetteer, rules, base_countries)]
     for c in caps:
-        if c.label != "PERSON":
+        if c.label not in _NEEDS_EVIDENCE:
             c.rule = None
-    chosen = _select(cands + [c for c in caps if c.label != "PERSON"])
+    chosen = _select(cands + [c for c in caps if c.label not in _NEEDS_EVIDENCE])
     countries, _ = _context(chosen, gazetteer)
-    chosen = _select(cands + [c for c in caps if c.label != "PERSON"]
-                     + _accept_persons([c for c in caps if c.label == "PERSON"], chosen, article, gazetteer,
+    chosen = _select(cands + [c for c in caps if c.label not in _NEEDS_EVIDENCE]
+                     + _accept_persons([c for c in caps if c.label in _NEEDS_EVIDENCE], chosen, article, gazetteer,
                                        rules, countries))
+    repeats = _repeat_cands(chosen, article, rules)
+    # a repeated place name inside a span the gazetteer lacks ("the Dublin Singers") is the place itself
+    chosen = _select([c for c in chosen if c.hits or c.fixed or not _overlaps(c.start, c.end,
+                                                                             [(r.start, r.end) for r in repeats])]
+                     + repeats)
     countries, regions = _context(chosen, gazetteer)
     sentences = sorted(article.sentences, key=lambda x: x.start)
     starts = [x.start for x in sentences]
@@ -834,4 +1051,11 @@ def geoparse_article(article: Article, gazetteer: Gazetteer, *, resolver: Resolv
         entry, score = best(c, container) if container is not None else firsts[k]
         precision = c.precision if (c.precision == "admin2" and entry is not None) else None
         places.append(_place(c, entry, _sentence_of(sentences, starts, c.start), score, precision))
+    if demonyms:
+        taken = [(c.start, c.end) for c in chosen]
+        for c in _demonym_cands(article, gazetteer, rules):
+            if not _overlaps(c.start, c.end, taken):
+                place = _place(c, gazetteer.entries[c.fixed[0]], _sentence_of(sentences, starts, c.start), 1.0)
+                places.append(place.model_copy(update={"feature": "demonym"}))
+        places.sort(key=lambda p: p.start)
     return article.model_copy(update={"places": places})
