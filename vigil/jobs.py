@@ -84,6 +84,30 @@ class _StoredEvents:
             self.events[e.id] = e
 
 
+@dataclass
+class _Copies:
+    """A batch's MinHash signatures, band keys and copy -> original map (stored originals included)."""
+
+    signatures: dict[str, tuple[int, ...]]
+    bands: dict[str, list[str]]
+    originals: dict[str, str]
+
+
+def _copies(batch: Sequence[Article], store: Any) -> _Copies:
+    """Near-duplicates of a batch among itself and the stored documents (found by band keys, no texts read)."""
+    from vigil.fuse import StoredDoc, band_keys, near_duplicates, signature
+
+    sigs = {a.id: signature(a.text) for a in batch}
+    bands = {doc_id: band_keys(sig) for doc_id, sig in sigs.items()}
+    found = store.similar_documents({k for keys in bands.values() for k in keys})
+    stored = {d: StoredDoc(signature=sig, duplicate_of=orig, published=pub) for d, (sig, orig, pub) in found.items()
+              if d not in sigs}
+    originals = near_duplicates(batch, stored=stored, signatures=sigs)
+    # stored copies among the candidates keep pointing at their originals (fusion treats them alike)
+    originals.update({d: doc.duplicate_of for d, doc in stored.items() if doc.duplicate_of})
+    return _Copies(signatures=sigs, bands=bands, originals=originals)
+
+
 def run_into_store(
     items: Iterable[Article | Rejected],
     store: Any,
@@ -114,9 +138,11 @@ def run_into_store(
     def flush() -> None:
         if not batch:
             return
-        fused = assign_clusters(batch, existing=stored_events.near(batch))
+        copies = _copies(batch, store)
+        fused = assign_clusters(batch, existing=stored_events.near(batch), duplicates=copies.originals)
         for article in fused:
-            if store.add_article(article):
+            if store.add_article(article, signature=copies.signatures[article.id],
+                                 bands=copies.bands[article.id], duplicate_of=copies.originals.get(article.id)):
                 stored_events.add(article)
                 summary.stored += 1
                 summary.events += len(article.events)
@@ -195,7 +221,7 @@ def cluster_records(store: Any, events: Sequence[Event]) -> dict[str, EventClust
     Every stored member of each cluster is read, with its source articles (for outlets and
     copies); nothing is written. Keys are cluster ids (an event without one is its own cluster).
     """
-    from vigil.fuse import merge_cluster, near_duplicates
+    from vigil.fuse import merge_cluster
 
     members: dict[str, list[Event]] = {}
     for ev in events:
@@ -203,9 +229,11 @@ def cluster_records(store: Any, events: Sequence[Event]) -> dict[str, EventClust
         if cid not in members:
             members[cid] = store.query_events(cluster=ev.cluster) if ev.cluster else [ev]
             members[cid] = members[cid] or [ev]
-    sources = store.get_sources({e.doc_id for evs in members.values() for e in evs})
+    doc_ids = {e.doc_id for evs in members.values() for e in evs}
+    copies = store.duplicates_of(doc_ids)  # found at ingest from stored signatures: no texts compared here
+    sources = store.get_sources(doc_ids | set(copies.values()))
     out: dict[str, EventCluster] = {}
     for cid, evs in members.items():
-        docs = [sources[d] for d in sorted({e.doc_id for e in evs}) if d in sources]
-        out[cid] = merge_cluster(cid, evs, sources, near_duplicates(docs) if len(docs) > 1 else {})
+        mine = {e.doc_id for e in evs}
+        out[cid] = merge_cluster(cid, evs, sources, {d: o for d, o in copies.items() if d in mine})
     return out

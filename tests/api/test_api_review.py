@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import select, update
 
@@ -46,7 +49,9 @@ def test_patch_writes_audit_with_before_after_reason(api: Api) -> None:
     me = api.client.get("/me", headers=api.h("editor")).json()
     entry = _audit(api, "doc-south-e1")[0]
     assert entry["action"] == "edit" and entry["reason"] == "video shows a jet"
-    assert entry["before"] == {"type": "shelling"} and entry["after"] == {"type": "airstrike"}
+    assert entry["before"] == {"type": "shelling", "acled": {"event_type": None, "sub_event_type": None}}
+    assert entry["after"] == {"type": "airstrike", "acled": {"event_type": "Explosions/Remote violence",
+                                                             "sub_event_type": "Air/drone strike"}}
     assert entry["token_id"] == me["token_id"] and entry["role"] == "editor" and entry["at"]
     history = api.client.get("/events/doc-south-e1", headers=api.h("viewer")).json()["history"]
     assert [h["id"] for h in history] == [entry["id"]]
@@ -205,3 +210,64 @@ def test_overrides_survive_machine_rewriting_the_event(api: Api) -> None:
             "airstrike", "c-ivanivka")
     assert "doc-south-e1" in [e["id"] for e in api.client.get("/events?type=airstrike",
                                                               headers=api.h("viewer")).json()["items"]]
+
+
+# --- ACLED recoding after an edit -------------------------------------------------------------------
+
+AIR = {"event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike"}
+
+
+def _acled_row(api: Api, event_type: str) -> dict[str, str]:
+    resp = api.client.get(f"/export?format=acled-csv&type={event_type}", headers=api.h("viewer"))
+    assert resp.status_code == 200, resp.text
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_type_edit_recodes_acled_in_api_export_and_columns(api: Api) -> None:
+    ev = api.client.patch("/events/doc-south-e1", json={"changes": {"type": "airstrike"}, "reason": "a jet"},
+                          headers=api.h("editor")).json()
+    assert ev["acled"] == AIR
+    assert api.client.get("/events/doc-south-e1", headers=api.h("viewer")).json()["event"]["acled"] == AIR
+    listed = api.client.get("/events?type=airstrike", headers=api.h("viewer")).json()["items"]
+    assert [e["acled"] for e in listed] == [AIR]
+    row = _acled_row(api, "airstrike")
+    assert (row["event_type"], row["sub_event_type"]) == (AIR["event_type"], AIR["sub_event_type"])
+    with api.store._session() as s:  # noqa: SLF001 - the indexed columns follow too
+        cols = s.execute(select(EventRow.acled_event_type, EventRow.acled_sub_event_type)
+                         .where(EventRow.id == "doc-south-e1")).one()
+    assert tuple(cols) == (AIR["event_type"], AIR["sub_event_type"])
+
+
+def test_intervention_edit_recodes_a_protest(lite: Api) -> None:
+    h = lite.h("editor")
+    ev = lite.client.patch("/events/doc-wire-e1", json={"changes": {"intervention": "crowd_control"},
+                                                        "reason": "police lines"}, headers=h).json()
+    assert ev["acled"] == {"event_type": "Protests", "sub_event_type": "Protest with intervention"}
+    ev = lite.client.patch("/events/doc-wire-e1", json={"changes": {"intervention": "fired_on_crowd"},
+                                                        "reason": "video"}, headers=h).json()
+    assert ev["acled"] == {"event_type": "Protests", "sub_event_type": "Excessive force against protesters"}
+    entry = _audit(lite, "doc-wire-e1")[0]
+    assert entry["before"]["acled"]["sub_event_type"] == "Protest with intervention"
+    assert entry["after"]["acled"]["sub_event_type"] == "Excessive force against protesters"
+    row = _acled_row(lite, "protest&place=ivanivka&outlet=continental%20wire")
+    assert row["sub_event_type"] == "Excessive force against protesters"
+
+
+def test_edit_of_a_field_acled_ignores_keeps_the_coding_out_of_the_audit(lite: Api) -> None:
+    lite.client.patch("/events/doc-south-e1", json={"changes": {"modality": "reported"}, "reason": "quote"},
+                      headers=lite.h("editor"))
+    entry = _audit(lite, "doc-south-e1")[0]
+    assert entry["before"] == {"modality": "asserted"} and entry["after"] == {"modality": "reported"}
+
+
+def test_acled_recoding_survives_a_rerun(lite: Api) -> None:
+    lite.client.patch("/events/doc-south-e1", json={"changes": {"type": "airstrike"}, "reason": "a jet"},
+                      headers=lite.h("editor"))
+    from vigil.jobs import run_into_store
+    from vigil.store.review import reapply_overrides
+
+    run_into_store(make_articles(), lite.store, fake_pipeline)
+    reapply_overrides(lite.store)
+    assert lite.client.get("/events/doc-south-e1", headers=lite.h("viewer")).json()["event"]["acled"] == AIR

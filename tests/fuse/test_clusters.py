@@ -167,3 +167,29 @@ def test_clusters_since_campaign_stays_apart_from_one_day_protest():
     assert ids["d:e0"] != ids["s:e0"]
     ids = _ids(assign_clusters([day, _article("u", "2022-03-14", unknown)]))
     assert ids["d:e0"] == ids["u:e0"]  # a date the text leaves unknown is no campaign
+
+
+def test_clusters_campaign_does_not_absorb_a_vague_shorter_event():
+    """A siege-long shelling (months) and an undated strike reported within two weeks are two events."""
+    siege = _article("s", "2022-06-11", _event("s", 0, type_="shelling", start="2022-02-24", end="2022-06-11"))
+    strike = _article("t", "2022-03-09", _event("t", 0, type_="airstrike", start="2022-02-24", end="2022-03-09"))
+    again = _article("r", "2022-03-09", _event("r", 0, type_="airstrike", start="2022-02-24", end="2022-03-09"))
+    ids = _ids(assign_clusters([siege, strike, again]))
+    assert ids["s:e0"] != ids["t:e0"]
+    assert ids["t:e0"] == ids["r:e0"]  # two vague reports of the same size still can be one event
+
+
+def test_clusters_unplaced_events_need_the_same_story():
+    def unplaced(doc: str, text: str, start: str, end: str | None = None) -> Article:
+        ev = _event(doc, 0, type_="diplomacy", start=start, end=end).model_copy(update={
+            "location": None, "evidence": [Span(doc_id=doc, start=0, end=len(text), text=text)]})
+        return _article(doc, "2022-03-13", ev)
+
+    talks = unplaced("a", "On Sunday minister Ilona Vastrik met her counterpart Tomas Brell to discuss grain "
+                          "corridors.", "2022-03-13")
+    call = unplaced("b", "A president phoned an ally about air defence deliveries.", "2022-03-10", "2022-03-13")
+    same = unplaced("c", "On Sunday minister Ilona Vastrik met her counterpart Tomas Brell to discuss grain corridors "
+                         "and ports.", "2022-03-13")
+    ids = _ids(assign_clusters([talks, call, same]))
+    assert ids["a:e0"] != ids["b:e0"]  # nothing but an overlapping date in common
+    assert ids["a:e0"] == ids["c:e0"]

@@ -111,3 +111,46 @@ def test_cli_show_unknown_event_fails_with_message(tmp_path):
     res = CliRunner().invoke(app, ["show", "nope", "--db", db])
     assert res.exit_code == 1
     assert "no event with id 'nope'" in res.output
+
+
+# --- near-duplicates of stored documents (a wire copy in a later run) ---------------------------------
+
+
+def _stats(store, event_id: str) -> tuple[str, int]:
+    from vigil.store.review import get_event_out
+
+    ev = get_event_out(store, event_id)
+    return ev["status"], ev["corroboration"]
+
+
+def test_later_run_copy_of_a_stored_text_is_one_source(store):
+    run_into_store([_article("steppe"), _article("wire")], store, _identity)
+    run_into_store([_article("copy")], store, _identity)  # the wire text again, another outlet, a later run
+    assert store.duplicates_of(["steppe", "wire", "copy"]) == {"copy": "wire"}
+    assert _clusters(store)["copy:e0"] == _clusters(store)["steppe:e0"]
+    assert _stats(store, "copy:e0") == ("corroborated", 2) == _stats(store, "steppe:e0")
+    ev = store.get_event("steppe:e0")
+    rec = cluster_records(store, [ev])[ev.cluster]
+    assert rec.corroboration == 2
+    assert [s.duplicate_of for s in rec.sources if s.doc_id == "copy"] == ["wire"]
+
+
+def test_later_run_copy_matches_one_run(tmp_path):
+    with open_store(str(tmp_path / "one.db")) as one, open_store(str(tmp_path / "two.db")) as two:
+        run_into_store([_article(k) for k in ("steppe", "wire", "copy")], one, _identity)
+        run_into_store([_article("steppe"), _article("wire")], two, _identity)
+        run_into_store([_article("copy")], two, _identity)
+        assert _clusters(one) == _clusters(two)
+        assert one.duplicates_of(["copy"]) == two.duplicates_of(["copy"]) == {"copy": "wire"}
+        assert _stats(one, "copy:e0") == _stats(two, "copy:e0")
+
+
+def test_rerun_after_a_cross_run_copy_changes_nothing(store):
+    run_into_store([_article("wire")], store, _identity)
+    run_into_store([_article("copy"), _article("steppe")], store, _identity)
+    before, n, arts = _clusters(store), store.count_events(), store.count_articles()
+    summary = run_into_store([_article(k) for k in REPORTS], store, _identity)
+    assert summary.duplicates == 3 and summary.stored == 1
+    assert {k: v for k, v in _clusters(store).items() if k in before} == before
+    assert store.count_events() == n + 1 and store.count_articles() == arts + 1
+    assert store.duplicates_of(["copy"]) == {"copy": "wire"}

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from vigil.errors import StoreError
 from vigil.schema import (
@@ -492,3 +492,36 @@ def test_migrations_downgrade_and_upgrade_again(tmp_path: Path) -> None:
         engine.dispose()
     with open_store(str(path)) as s:
         assert s.add_article(make_article_c()) is True
+
+
+def test_migration_0004_fills_status_signatures_and_copies(tmp_path: Path) -> None:
+    """A store at 0003 upgrades cleanly: cluster stats, signatures, band keys and copies are filled."""
+    from alembic import command
+
+    from vigil.store.models import ArticleBandRow, ArticleRow, EventRow
+    from vigil.store.repository import _alembic_config
+
+    text = "Several hundred people protested in the square of the old town on Saturday, officials said."
+
+    def art(doc_id: str, outlet: str, body: str) -> Article:
+        ev = Event(id=f"{doc_id}:e0", doc_id=doc_id, type="protest", cluster="c-1",
+                   trigger=Span(doc_id=doc_id, start=0, end=7, text=body[:7]))
+        return Article(id=doc_id, text=body, outlet=outlet, published=date(2022, 3, 6), events=[ev])
+
+    path = tmp_path / "m4.db"
+    with open_store(str(path)) as store:
+        store.add_article(art("a", "Wire One", text))
+        store.add_article(art("b", "Paper Two", text + " (wire)"))
+        with store._engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+    with open_store(str(path)) as store, store._session() as s:
+        stats = dict(s.execute(select(EventRow.id, EventRow.status)).all())
+        corr = dict(s.execute(select(EventRow.id, EventRow.corroboration)).all())
+        copies = dict(s.execute(select(ArticleRow.id, ArticleRow.duplicate_of)).all())
+        n_bands = len(s.scalars(select(ArticleBandRow.key)).all())
+        sigs = s.scalars(select(ArticleRow.minhash)).all()
+    assert copies == {"a": None, "b": "a"}
+    assert stats == {"a:e0": "single-source", "b:e0": "single-source"} and corr == {"a:e0": 1, "b:e0": 1}
+    assert n_bands > 0 and all(sig and len(sig) == 8 * 64 for sig in sigs)

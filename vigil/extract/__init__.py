@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from vigil.extract.acled import ACLED_INPUTS, event_acled
 from vigil.extract.events import AttributeFinders, assemble_events, default_finders
 from vigil.extract.triggers import (
     TriggerHit,
@@ -40,12 +41,14 @@ def extract_article(article: Article, *, finders: AttributeFinders | None = None
 
 
 __all__ = [
+    "ACLED_INPUTS",
     "AttributeFinders",
     "TriggerHit",
     "TriggerPrefilter",
     "TriggerRule",
     "assemble_events",
     "default_finders",
+    "event_acled",
     "extract_article",
     "load_trigger_rules",
     "match_triggers",

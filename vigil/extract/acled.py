@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from vigil.errors import RuleError
+from vigil.extract.triggers import load_trigger_rules
 from vigil.ruleset import load_rule_file, rules_dir
-from vigil.schema import ACLED_SUB_TO_TYPE, ACTOR_KINDS, EVENT_TYPES, INTERVENTIONS, Acled, Actor
+from vigil.schema import ACLED_SUB_TO_TYPE, ACTOR_KINDS, EVENT_TYPES, INTERVENTIONS, Acled, Actor, Event
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -417,3 +418,46 @@ def acled_rule_id(
     """The id of the candidate ``acled_coding`` chose (``base``, ``intervention``, ``trigger`` or a cue rule)."""
     return _choose(event_type, text=text, intervention=intervention, fatalities=fatalities,
                    injuries=injuries, actors=actors, rule_sub_event=rule_sub_event)[1]
+
+
+def _trigger_sub_event(event: Event, lang: str) -> str | None:
+    """The sub-event type the event's trigger rule implies, when that rule is of the event's (current) type.
+
+    The trigger rule is the first id of ``event.rules`` (extract writes it first). A rule of another
+    type says nothing once an analyst has changed the type.
+    """
+    if not event.rules:
+        return None
+    rule = next((r for r in load_trigger_rules(lang) if r.id == event.rules[0]), None)
+    if rule is None or rule.type != event.type:
+        return None
+    return rule.sub_event_type
+
+
+def event_acled(event: Event, *, lang: str = "en") -> Acled:
+    """The ACLED coding of an event record from its current fields: a pure function of the record.
+
+    Reads what ``acled_coding`` reads at extraction: the type, the first evidence sentence (the
+    trigger text when there is none), the intervention (protest and obstruction only), fatalities,
+    injuries, actors and the trigger rule's own sub-event type (kept only while the rule's type is
+    the event's type). The review path calls it after an analyst edits a field the coding depends
+    on (``ACLED_INPUTS``), so exports and the API follow the new type.
+
+    >>> from vigil.schema import Span
+    >>> ev = Event(id="d:e0", doc_id="d", type="protest",
+    ...            trigger=Span(doc_id="d", start=0, end=7, text="marched"),
+    ...            evidence=[Span(doc_id="d", start=0, end=34, text="Hundreds marched through the town.")])
+    >>> event_acled(ev).sub_event_type
+    'Peaceful protest'
+    >>> event_acled(ev.model_copy(update={"type": "shelling"})).event_type
+    'Explosions/Remote violence'
+    """
+    text = event.evidence[0].text if event.evidence else event.trigger.text
+    intervention = event.intervention if event.type in ("protest", "obstruction") else None
+    return acled_coding(event.type, text=text, intervention=intervention, fatalities=event.fatalities,
+                        injuries=event.injuries, actors=event.actors,
+                        rule_sub_event=_trigger_sub_event(event, lang))
+
+
+ACLED_INPUTS: frozenset[str] = frozenset({"type", "intervention", "fatalities", "injuries", "actors"})
+"""The event fields ``event_acled`` reads besides the evidence text: editing one of them recodes the event."""

@@ -10,8 +10,10 @@ Three steps:
    same type whose evidence tells the same story: TF-IDF cosine >= ``PLACE_OVERRIDE``,
    ``OVERRIDE_TERMS`` shared content words and at least one shared name (a capitalized
    word that is not generic, ``vigil/rules/fuse/en/generic_names.yaml``): one outlet
-   misplacing a story everybody else tells. A campaign (an interval over a month, or
-   one the text opens with "since ...") never joins a one-day event it merely contains.
+   misplacing a story everybody else tells. Two events without a place agree on place
+   only vacuously, so they too must tell the same story. A campaign (an interval over
+   a month, or one the text opens with "since ...") never joins a shorter event it
+   merely contains, unless the evidence is the same story or the documents are copies.
 2. **A scored decision.** Candidates get a score: ``BASE`` plus the TF-IDF cosine of
    their evidence sentences, plus small terms for agreeing specific dates (a vague
    interval adds only a recency prior: news tells recent events), the same place name,
@@ -257,9 +259,11 @@ def pair_score(a: Event, b: Event, similarity: float, *, shared_terms: int = 0, 
     same_story = similarity >= PLACE_OVERRIDE and shared_terms >= OVERRIDE_TERMS and shared_names >= 1
     if not place_ok and (a.type != b.type or not same_story):
         return None
+    if a.location is None and b.location is None and not (same_story or copies):
+        return None  # two unplaced events agree on place only vacuously: the story itself must match
     wa, wb = _width(a) or 1, _width(b) or 1
-    if (_campaign(a) or _campaign(b)) and min(wa, wb) <= VAGUE_DAYS and not (same_story or copies):
-        return None  # a months-long campaign is not the one-day event it contains
+    if _campaign(a) != _campaign(b) and not (same_story or copies):
+        return None  # a months-long campaign is not the shorter event it contains
     score = BASE + similarity
     if a.type != b.type:
         score -= 0.1

@@ -57,6 +57,18 @@ class ArticleRow(Base):
     extractor_version: Mapped[str | None] = mapped_column(String)
     ruleset_version: Mapped[str | None] = mapped_column(String)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    # migration 0004: the MinHash signature (vigil.fuse.signature, hex) and the original this text copies
+    minhash: Mapped[str | None] = mapped_column(Text)
+    duplicate_of: Mapped[str | None] = mapped_column(String)
+
+
+class ArticleBandRow(Base):
+    """An LSH band key of a stored article's MinHash (migration 0004): new texts find stored copies by key."""
+
+    __tablename__ = "article_bands"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
 
 
 class EventRow(Base):
@@ -75,6 +87,9 @@ class EventRow(Base):
         # migration 0003: the list order (newest first, then id) with the bbox columns; the region filter
         Index("ix_events_order", "date_start", "id", "lat", "lon"),
         Index("ix_events_admin1", func.lower(text("admin1")), "modality", "date_start"),
+        # migration 0004: the status and corroboration filters, in list order
+        Index("ix_events_status", "status", "date_start", "id"),
+        Index("ix_events_corroboration", "corroboration", "date_start", "id"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -101,6 +116,9 @@ class EventRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
     # migration 0003: vigil.store.records.record_json(payload), copied by the list route; NULL = build it
     record: Mapped[str | None] = mapped_column(Text)
+    # migration 0004: the cluster's status and independent outlets (vigil.store.stats keeps them current)
+    status: Mapped[str | None] = mapped_column(String(16))
+    corroboration: Mapped[int | None] = mapped_column(Integer)
 
 
 class ClaimRow(Base):

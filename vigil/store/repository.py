@@ -19,7 +19,7 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from importlib import resources
@@ -40,8 +40,9 @@ from vigil import __version__
 from vigil.errors import StoreError
 from vigil.ruleset import ruleset_hash
 from vigil.schema import Article, Claim, Event
-from vigil.store.models import ArticleRow, ClaimRow, EventRow
+from vigil.store.models import ArticleBandRow, ArticleRow, ClaimRow, EventRow
 from vigil.store.records import record_json
+from vigil.store.stats import keys_of, refresh_stats
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,25 @@ def open_store(url_or_path: str) -> Store:
     return Store(engine, shown)
 
 
+def encode_signature(sig: Sequence[int]) -> str:
+    """A MinHash signature (32-bit values) as the hex text ``articles.minhash`` holds (8 digits a value).
+
+    >>> encode_signature([1, 255])
+    '00000001000000ff'
+    """
+    return "".join(f"{int(v) & 0xFFFFFFFF:08x}" for v in sig)
+
+
+def decode_signature(text: str | None) -> tuple[int, ...]:
+    """The signature of ``encode_signature`` text; empty for None or text that is not 8-digit hex groups."""
+    if not text or len(text) % 8:
+        return ()
+    try:
+        return tuple(int(text[i:i + 8], 16) for i in range(0, len(text), 8))
+    except ValueError:
+        return ()
+
+
 def _article_row(doc: dict[str, Any], sha: str, ruleset: str | None) -> ArticleRow:
     payload = {k: v for k, v in doc.items() if k not in ("events", "claims", "text", "sha256")}
     payload["sentences"] = [dict(s, tokens=[], parsed=False) for s in doc.get("sentences") or []]
@@ -299,8 +319,16 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------
 
-    def add_article(self, article: Article) -> bool:
+    def add_article(self, article: Article, *, signature: Sequence[int] | None = None, bands: Sequence[str] = (),
+                    duplicate_of: str | None = None) -> bool:
         """Store an article with its events and claims in one transaction.
+
+        Also writes the status and corroboration of the clusters its events are in (``vigil.store.stats``).
+
+        Args:
+            signature: the text's MinHash signature (``vigil.fuse.signature``), kept for later near-duplicate checks.
+            bands: its LSH band keys (``vigil.fuse.band_keys``), by which later texts find it.
+            duplicate_of: the stored or earlier document this text is a near-duplicate copy of.
 
         Returns False (and stores nothing) when its id or sha256 is already stored.
 
@@ -316,13 +344,21 @@ class Store:
             with self._session(write=True) as session:
                 if self._exists(session, doc["id"], sha):
                     return False
-                session.add(_article_row(doc, sha, self._ruleset))
+                row = _article_row(doc, sha, self._ruleset)
+                row.minhash = encode_signature(signature) if signature else None
+                row.duplicate_of = _clean(duplicate_of) if duplicate_of != doc["id"] else None
+                session.add(row)
                 session.flush()
-                for pos, ev in enumerate(doc.get("events") or []):
+                session.add_all(ArticleBandRow(key=k, doc_id=doc["id"]) for k in dict.fromkeys(bands))
+                events = doc.get("events") or []
+                for pos, ev in enumerate(events):
                     session.add(_event_row(doc["id"], pos, ev))
                 session.flush()
                 for pos, claim in enumerate(doc.get("claims") or []):
                     session.add(_claim_row(doc["id"], pos, claim))
+                if events:
+                    conn = session.connection()
+                    refresh_stats(conn, keys_of(conn, [ev["id"] for ev in events]))
         except IntegrityError as e:
             if self._exists_now(doc["id"], sha):
                 return False  # a concurrent writer stored the same document first
@@ -347,7 +383,11 @@ class Store:
         """Set the cluster of a stored event (after a later fusion); returns False when there is no such event."""
         try:
             with self._session(write=True) as session:
+                conn = session.connection()
+                before = keys_of(conn, [event_id])
                 result = session.execute(update(EventRow).where(EventRow.id == event_id).values(cluster=cluster))
+                if result.rowcount:
+                    refresh_stats(conn, before | keys_of(conn, [event_id]))
                 return bool(result.rowcount)
         except SQLAlchemyError as e:
             raise self._fail(f"cannot set the cluster of event {event_id!r}", e) from e
@@ -484,6 +524,41 @@ class Store:
         return {r.id: Article(id=r.id, text=r.text, title=r.title, published=r.published, outlet=r.outlet,
                               url=r.url, sha256=r.sha256, source=r.source, ingested_at=r.ingested_at, lang=r.lang)
                 for r in rows}
+
+    def similar_documents(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, ...], str | None, date | None]]:
+        """Stored documents sharing an LSH band key with ``keys``: id -> (signature, duplicate_of, published).
+
+        Documents stored without a signature are left out.
+        """
+        wanted = sorted(set(keys))
+        out: dict[str, tuple[tuple[int, ...], str | None, date | None]] = {}
+        cols = (ArticleRow.id, ArticleRow.minhash, ArticleRow.duplicate_of, ArticleRow.published)
+        try:
+            with self._session() as session:
+                for i in range(0, len(wanted), 500):
+                    ids = select(ArticleBandRow.doc_id).where(ArticleBandRow.key.in_(wanted[i:i + 500]))
+                    for doc_id, minhash, original, published in session.execute(
+                            select(*cols).where(ArticleRow.id.in_(ids))):
+                        sig = decode_signature(minhash)
+                        if sig:
+                            out[doc_id] = (sig, original, published)
+        except SQLAlchemyError as e:
+            raise self._fail("cannot look up near-duplicate candidates", e) from e
+        return out
+
+    def duplicates_of(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Copy doc id -> the original it copies, for the given stored documents that are copies."""
+        ids = sorted(set(doc_ids))
+        out: dict[str, str] = {}
+        try:
+            with self._session() as session:
+                for i in range(0, len(ids), 500):
+                    q = select(ArticleRow.id, ArticleRow.duplicate_of).where(
+                        ArticleRow.id.in_(ids[i:i + 500]), ArticleRow.duplicate_of.is_not(None))
+                    out.update({d: o for d, o in session.execute(q)})
+        except SQLAlchemyError as e:
+            raise self._fail("cannot read near-duplicate copies", e) from e
+        return out
 
     def iter_articles(self) -> Iterator[Article]:
         """Every stored article (with events and claims), ordered by id."""

@@ -30,17 +30,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Text, bindparam, cast, func, or_, select, update
+from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from vigil.errors import StoreError
-from vigil.fuse import Report
-from vigil.fuse import cluster_status as fused_status
+from vigil.extract import ACLED_INPUTS, event_acled
 from vigil.schema import Acled, Actor, Article, Claim, Crowd, Event, EventDate, Location
 from vigil.store.models import ArticleRow, AuditRow, ClaimRow, EventReviewRow, EventRow, TokenRow
 from vigil.store.records import _span_out, dumps, payload_record
 from vigil.store.repository import Store, _clean
+from vigil.store.stats import cluster_stats, cluster_status, keys_of, refresh_stats
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -99,11 +99,6 @@ class EventFilters:
     modality: str | None = None
     min_corroboration: int | None = None
     q: str | None = None
-
-    @property
-    def needs_clusters(self) -> bool:
-        """True when a filter depends on cluster statistics (computed in Python, not SQL)."""
-        return self.status is not None or (self.min_corroboration is not None and self.min_corroboration > 1)
 
 
 # --- plumbing ---------------------------------------------------------------------------------
@@ -239,6 +234,8 @@ class _Row:
     review_status: str | None
     overrides: dict[str, Any] | None
     review_cluster: str | None
+    status: str | None = None
+    corroboration: int | None = None
 
     @property
     def key(self) -> str:
@@ -247,7 +244,8 @@ class _Row:
 
 def _row_columns() -> tuple[Any, ...]:
     return (EventRow.payload, EventRow.cluster, EventRow.doc_id, ArticleRow.outlet, ArticleRow.published,
-            EventReviewRow.status, EventReviewRow.overrides, EventReviewRow.cluster)
+            EventReviewRow.status, EventReviewRow.overrides, EventReviewRow.cluster, EventRow.status,
+            EventRow.corroboration)
 
 
 def _joined(q: Any, *, articles: bool = True, reviews: bool = True) -> Any:
@@ -266,6 +264,9 @@ def _count_query(f: EventFilters) -> Any:
 
 
 def _event_out(row: _Row, stats: dict[str, Any] | None) -> dict[str, Any]:
+    """The API record of a row; ``stats`` (computed) wins over the row's stored status columns."""
+    if stats is None and row.status is not None:
+        stats = {"status": row.status, "corroboration": row.corroboration or 1}
     rec = _apply_overrides(payload_record(row.payload, row.key), row.overrides)
     rec.update({
         "doc_id": row.doc_id,
@@ -279,77 +280,19 @@ def _event_out(row: _Row, stats: dict[str, Any] | None) -> dict[str, Any]:
     return rec
 
 
-def cluster_status(members: Sequence[dict[str, Any]]) -> tuple[str, int]:
-    """Status and corroboration of a cluster, by ``vigil.fuse.cluster_status`` (the one rule for all readers).
-
-    ``members``: dicts with ``doc_id``, ``outlet``, ``type``, ``intervention``, ``modality`` and
-    ``location`` (a ``Location``, a location dict, a bare name, or None). Corroboration counts
-    independent outlets (a document without outlet counts once).
-    """
-    if not members:
-        return "single-source", 0
-    corroboration = len({("outlet", m["outlet"]) if m.get("outlet") else ("doc", m["doc_id"]) for m in members})
-    reports = [Report(type=m.get("type") or "other", intervention=m.get("intervention"),
-                      modality=m.get("modality") or "asserted", location=_as_location(m.get("location")))
-               for m in members]
-    return fused_status(reports, corroboration), corroboration
-
-
-def _as_location(value: Any) -> Location | None:
-    if value is None or isinstance(value, Location):
-        return value
-    if isinstance(value, str):
-        return Location(name=value)
-    if isinstance(value, dict) and value.get("name"):
-        keys = ("name", "admin1", "country", "lat", "lon", "precision", "geonameid")
-        try:
-            return Location(**{k: value.get(k) for k in keys})
-        except ValidationError:
-            return Location(name=str(value["name"]))
-    return None
-
-
-_STATS_ALL = _joined(select(EventRow.id, EventRow.cluster, EventRow.doc_id, EventRow.type, EventRow.intervention,
-                            EventRow.location_name, EventRow.modality, ArticleRow.outlet, EventReviewRow.cluster,
-                            EventRow.admin1, EventRow.lat, EventRow.lon, EventRow.precision, EventRow.geonameid))
-# built once, with expanding parameters (no per-value SQL elements per request); every condition on an
-# indexed events column (an OR over the outer-joined table would scan everything)
-_STATS_SOME = _STATS_ALL.where(or_(
-    EventRow.cluster.in_(bindparam("keys", expanding=True)), EventRow.id.in_(bindparam("keys", expanding=True)),
-    EventRow.id.in_(select(EventReviewRow.event_id).where(EventReviewRow.cluster.in_(
-        bindparam("keys", expanding=True)))),
-))
-
-
 def _cluster_stats(session: Session, keys: Iterable[str] | None) -> dict[str, dict[str, Any]]:
-    """Status and corroboration per cluster key (all clusters when ``keys`` is None); one query per chunk."""
-    wanted = None if keys is None else set(keys)
-    rows: list[Any] = []
-    conn = session.connection()  # Core execution: no ORM overhead on the hot path
-    if wanted is None:
-        rows = conn.execute(_STATS_ALL).all()  # all(): one fetchall, not a fetchone per row
-    else:
-        ordered = sorted(wanted)
-        for i in range(0, len(ordered), _CHUNK):
-            rows.extend(conn.execute(_STATS_SOME, {"keys": ordered[i:i + _CHUNK]}).all())
-    groups: dict[str, dict[str, dict[str, Any]]] = {}
-    for eid, clus, doc_id, etype, intervention, place, modality, outlet, rclus, admin1, lat, lon, prec, gid in rows:
-        key = rclus or clus or eid
-        if wanted is not None and key not in wanted:
-            continue
-        loc = None if place is None else {"name": place, "admin1": admin1, "lat": lat, "lon": lon, "precision": prec,
-                                          "geonameid": gid}
-        groups.setdefault(key, {})[eid] = {"doc_id": doc_id, "outlet": outlet, "type": etype,
-                                           "intervention": intervention, "location": loc, "modality": modality}
-    out = {}
-    for key, members in groups.items():
-        status, corroboration = cluster_status(list(members.values()))
-        out[key] = {"status": status, "corroboration": corroboration}
-    return out
+    """Status and corroboration per cluster key (all clusters when ``keys`` is None), computed from the rows."""
+    return cluster_stats(session.connection(), keys)
+
+
+def _refresh(session: Session, keys: Iterable[str] | None) -> None:
+    """Write the status and corroboration of the clusters ``keys`` (all when None) onto their events."""
+    session.flush()
+    refresh_stats(session.connection(), keys)
 
 
 def _where(q: Any, f: EventFilters) -> Any:
-    """Add the SQL filters (everything but status and corroboration) to a query over the joined rows."""
+    """Add every filter to a query over the joined rows (status and corroboration are ``events`` columns)."""
     if f.type is not None:
         q = q.where(EventRow.type == f.type)
     if f.since is not None:
@@ -373,6 +316,10 @@ def _where(q: Any, f: EventFilters) -> Any:
         q = q.where(func.lower(ArticleRow.outlet) == f.outlet.strip().lower())
     if f.modality is not None:
         q = q.where(EventRow.modality == f.modality)
+    if f.status is not None:
+        q = q.where(EventRow.status == f.status)
+    if f.min_corroboration is not None and f.min_corroboration > 1:
+        q = q.where(EventRow.corroboration >= f.min_corroboration)
     if f.review is not None:
         if f.review == "unreviewed":
             q = q.where(or_(EventReviewRow.status.is_(None), EventReviewRow.status == "unreviewed"))
@@ -387,22 +334,6 @@ def _where(q: Any, f: EventFilters) -> Any:
 
 def _order(q: Any) -> Any:
     return q.order_by(EventRow.date_start.desc().nulls_last(), EventRow.id)
-
-
-def _keep(stats: dict[str, Any] | None, f: EventFilters) -> bool:
-    status = stats["status"] if stats else "single-source"
-    corroboration = stats["corroboration"] if stats else 1
-    if f.status is not None and status != f.status:
-        return False
-    return f.min_corroboration is None or corroboration >= f.min_corroboration
-
-
-def _matching_ids(session: Session, f: EventFilters) -> list[str]:
-    """Ids of the events passing every filter, in list order (the status/corroboration path)."""
-    rows = session.execute(_order(_where(_joined(select(EventRow.id, EventRow.cluster, EventReviewRow.cluster)), f)))
-    pairs = [(eid, rclus or clus or eid) for eid, clus, rclus in rows]
-    stats = _cluster_stats(session, None)
-    return [eid for eid, key in pairs if _keep(stats.get(key), f)]
 
 
 def _rows_by_id(session: Session, ids: Sequence[str]) -> list[_Row]:
@@ -423,16 +354,12 @@ def search_events(store: Store, f: EventFilters, *, limit: int = 100, offset: in
     f = _filters(f)
     limit, offset = max(0, limit), max(0, offset)
     with _tx(store, "cannot query events") as s:
-        if f.needs_clusters:
-            ids = _matching_ids(s, f)
-            total = len(ids)
-            rows = _rows_by_id(s, ids[offset:offset + limit])
-        else:
-            conn = s.connection()
-            total = int(conn.scalar(_count_query(f)) or 0)
-            page = _order(_where(_joined(select(*_row_columns())), f)).limit(limit).offset(offset)
-            rows = [_Row(*r) for r in conn.execute(page)] if limit else []
-        stats = _cluster_stats(s, {r.key for r in rows}) if rows else {}
+        conn = s.connection()
+        total = int(conn.scalar(_count_query(f)) or 0)
+        page = _order(_where(_joined(select(*_row_columns())), f)).limit(limit).offset(offset)
+        rows = [_Row(*r) for r in conn.execute(page)] if limit else []
+        missing = {r.key for r in rows if r.status is None}
+        stats = _cluster_stats(s, missing) if missing else {}
     return [_event_out(r, stats.get(r.key)) for r in rows], total
 
 
@@ -451,8 +378,7 @@ def _record_page(session: Session, f: EventFilters, limit: int, offset: int) -> 
 
 _RECORD_COLUMNS = _joined(select(EventRow.id, EventRow.record, EventRow.cluster, EventRow.doc_id, ArticleRow.outlet,
                                  ArticleRow.published, EventReviewRow.status, EventReviewRow.overrides,
-                                 EventReviewRow.cluster))
-_RECORDS = _RECORD_COLUMNS.where(EventRow.id.in_(bindparam("ids", expanding=True)))
+                                 EventReviewRow.cluster, EventRow.status, EventRow.corroboration))
 
 
 def _js(value: Any) -> str:
@@ -460,15 +386,6 @@ def _js(value: Any) -> str:
     if value is None:
         return "null"
     return _encode_str(value) if type(value) is str else dumps(value)
-
-
-def _record_rows(session: Session, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-    """``(id, record, cluster, doc_id, outlet, published, status, overrides, review cluster)`` in ``ids`` order."""
-    found: dict[str, tuple[Any, ...]] = {}
-    for i in range(0, len(ids), _CHUNK):
-        for r in session.connection().execute(_RECORDS, {"ids": list(ids[i:i + _CHUNK])}).all():
-            found[r[0]] = tuple(r)
-    return [found[i] for i in ids if i in found]
 
 
 def search_events_json(store: Store, f: EventFilters, *, limit: int = 100, offset: int = 0) -> bytes:
@@ -480,22 +397,16 @@ def search_events_json(store: Store, f: EventFilters, *, limit: int = 100, offse
     f = _filters(f)
     limit, offset = max(0, limit), max(0, offset)
     with _tx(store, "cannot query events") as s:
-        if f.needs_clusters:
-            matching = _matching_ids(s, f)
-            total = len(matching)
-            ids = matching[offset:offset + limit]
-            rows = _record_rows(s, ids)
-        else:
-            total = int(s.connection().scalar(_count_query(f)) or 0)
-            rows = _record_page(s, f, limit, offset) if limit and total > offset else []
-        keys = {rclus or clus or eid for eid, _, clus, *_, rclus in rows}
-        stats = _cluster_stats(s, keys) if rows else {}
+        total = int(s.connection().scalar(_count_query(f)) or 0)
+        rows = _record_page(s, f, limit, offset) if limit and total > offset else []
+        missing = {r[8] or r[2] or r[0] for r in rows if r[9] is None}  # no stored status: compute it
+        stats = _cluster_stats(s, missing) if missing else {}
         slow_ids = [r[0] for r in rows if r[1] is None or r[7]]
         slow = {str(r.payload.get("id")): r for r in _rows_by_id(s, slow_ids)} if slow_ids else {}
     parts: list[str] = []
-    for eid, record, clus, doc_id, outlet, published, review, _overrides, rclus in rows:
+    for eid, record, clus, doc_id, outlet, published, review, _overrides, rclus, status, corr in rows:
         key = rclus or clus or eid
-        st = stats.get(key)
+        st = stats.get(key) or ({"status": status, "corroboration": corr or 1} if status is not None else None)
         if eid in slow:
             parts.append(dumps(_event_out(slow[eid], st)))
             continue
@@ -511,15 +422,9 @@ def timeline(store: Store, f: EventFilters) -> list[dict[str, Any]]:
     """Events per start day and type: ``[{"date": "2022-03-02", "counts": {"protest": 3}}]``, oldest first."""
     f = _filters(f)
     with _tx(store, "cannot build the timeline") as s:
-        if f.needs_clusters:
-            ids = set(_matching_ids(s, f))
-            rows = [(d, t, 1) for eid, d, t in s.execute(select(EventRow.id, EventRow.date_start, EventRow.type)
-                                                           .where(EventRow.date_start.is_not(None)))
-                    if eid in ids]
-        else:
-            q = _where(_joined(select(EventRow.date_start, EventRow.type, func.count(EventRow.id))), f)
-            q = q.where(EventRow.date_start.is_not(None)).group_by(EventRow.date_start, EventRow.type)
-            rows = list(s.execute(q))
+        q = _where(_joined(select(EventRow.date_start, EventRow.type, func.count(EventRow.id))), f)
+        q = q.where(EventRow.date_start.is_not(None)).group_by(EventRow.date_start, EventRow.type)
+        rows = list(s.execute(q))
     days: dict[date, dict[str, int]] = {}
     for day, etype, n in rows:
         counts = days.setdefault(day, {})
@@ -586,12 +491,9 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any]:
         key = row.key
         members = _members(s, key) or [row]
         history = _audit_rows(s, event_id=event_id, limit=1000, offset=0, newest_first=False)
+        stats = _cluster_stats(s, {key}).get(key) or {"status": "single-source", "corroboration": 1}
     outs = [_apply_overrides(payload_record(m.payload, key), m.overrides) | {"doc_id": m.doc_id} for m in members]
-    status, corroboration = cluster_status([
-        {"doc_id": m.doc_id, "outlet": m.outlet, "type": o["type"], "intervention": o["intervention"],
-         "location": o["location"], "modality": o["modality"]} for m, o in zip(members, outs,
-                                                                                                  strict=True)])
-    stats = {"status": status, "corroboration": corroboration}
+    status, corroboration = stats["status"], stats["corroboration"]
     sources = [{"doc_id": m.doc_id, "event_id": o["id"], "outlet": m.outlet, "published": _iso(m.published),
                 "modality": o["modality"], "evidence": [_span_out(sp) for sp in m.payload.get("evidence") or []]}
                for m, o in zip(members, outs, strict=True)]
@@ -672,10 +574,7 @@ def export_selection(
     """The events matching ``f`` (analyst values applied) and light articles (metadata and claims, no text)."""
     f = _filters(f)
     with _tx(store, "cannot export events") as s:
-        if f.needs_clusters:
-            ids = _matching_ids(s, f)[:max_rows]
-        else:
-            ids = list(s.scalars(_order(_where(_joined(select(EventRow.id)), f)).limit(max_rows)))
+        ids = list(s.scalars(_order(_where(_joined(select(EventRow.id)), f)).limit(max_rows)))
         rows = _rows_by_id(s, ids)
         doc_ids = sorted({r.doc_id for r in rows})
         arts: dict[str, Article] = {}
@@ -715,6 +614,8 @@ def _column_values(overrides: dict[str, Any]) -> dict[str, Any]:
         elif key == "date":
             values["date_start"] = date.fromisoformat(value["start"]) if value.get("start") else None
             values["date_end"] = date.fromisoformat(value["end"]) if value.get("end") else None
+        elif key == "acled":
+            values.update(acled_event_type=value.get("event_type"), acled_sub_event_type=value.get("sub_event_type"))
         elif key == "location":
             values.update(location_name=value.get("name"), admin1=value.get("admin1"), country=value.get("country"),
                           lat=value.get("lat"), lon=value.get("lon"), precision=value.get("precision"),
@@ -744,6 +645,8 @@ def reapply_overrides(store: Store) -> int:
             or_(EventReviewRow.cluster.is_not(None), EventReviewRow.event_id.in_(select(EventRow.id))))))
         for r in reviews:
             _sync(s, r)
+        if reviews:
+            _refresh(s, None)
         return len(reviews)
 
 
@@ -773,12 +676,35 @@ def edit_event(store: Store, event_id: str, changes: dict[str, Any], reason: str
         cur = _current(s, event_id)
         rec = _apply_overrides(payload_record(cur.payload, cur.key), cur.overrides)
         before = {k: rec[k] for k in changes}
+        after = dict(changes)
+        overrides = {**(cur.overrides or {}), **changes}
+        if set(changes) & ACLED_INPUTS:
+            coded = _recoded(cur, overrides)
+            if coded != _recoded(cur, cur.overrides or {}):  # the edit changes the coding: it follows
+                overrides["acled"] = coded
+                if coded != rec["acled"]:
+                    before["acled"], after["acled"] = rec["acled"], coded
         review = _review_row(s, event_id)
-        review.overrides = {**(review.overrides or {}), **changes}
+        review.overrides = overrides
         review.updated_at = _now()
         s.flush()
         _sync(s, review)
-        _audit(s, by, "edit", event_id, before, dict(changes), why)
+        _refresh(s, {cur.key})
+        _audit(s, by, "edit", event_id, before, after, why)
+
+
+def _recoded(row: _Row, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The ACLED coding (``{"event_type", "sub_event_type"}``) of the event with the analyst's values.
+
+    Raises:
+        ReviewInvalid: the changed event does not fit the schema (so it cannot be coded).
+    """
+    try:
+        event = _schema_event(dataclasses.replace(row, overrides=overrides))
+    except (ValidationError, TypeError) as e:
+        raise ReviewInvalid(f"the edited event does not fit the schema: {e}", {"field": "changes"}) from e
+    coded = event_acled(event)
+    return {"event_type": coded.event_type, "sub_event_type": coded.sub_event_type}
 
 
 def review_event(store: Store, event_id: str, status: str, reason: str | None, *, by: Principal | None) -> None:
@@ -810,6 +736,7 @@ def _move(session: Session, row: _Row, event_id: str, cluster: str, action: str,
     review.updated_at = _now()
     session.flush()
     _sync(session, review)
+    _refresh(session, {before, cluster} | keys_of(session.connection(), [event_id]))
     _audit(session, by, action, event_id, {"cluster": before}, {"cluster": cluster}, reason)
 
 

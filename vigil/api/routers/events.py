@@ -78,7 +78,7 @@ Editor = Annotated[Principal, Depends(editor)]
 
 def _quick(f: EventFilters, limit: int, offset: int) -> bool:
     """True when a page is cheap enough to build on the event loop (indexed filters, a UI-sized page)."""
-    return not f.needs_clusters and not (f.q and f.q.strip()) and limit <= INLINE_LIMIT and offset <= INLINE_OFFSET
+    return not (f.q and f.q.strip()) and limit <= INLINE_LIMIT and offset <= INLINE_OFFSET
 
 
 @router.get("/events", response_model=EventList, responses=errors(401, 403, 422))
