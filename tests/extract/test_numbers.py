@@ -59,7 +59,7 @@ def test_parse_number_values(text: str, value: int | None) -> None:
         ("Between 200 and 300 villagers [blocked] the bridge.", 200, 300),
         ("Dozens of pensioners [stood] in front of the trucks.", 24, 99),
         ("Several hundred students [marched] to the theatre.", 200, 999),
-        ("Tens of thousands of people [rallied] in the capital.", 20000, 99999),
+        ("Tens of thousands of people [rallied] across the capital.", 20000, 99999),
         ("Hundreds [took] to the streets of the port city.", 200, 999),
         ("Thousands of women [gathered] on the embankment.", 2000, 9999),
         ("A crowd of 2,000 people [marched] on the square.", 2000, 2000),
