@@ -1,7 +1,7 @@
 """The ``vigil`` command line: a thin layer over the Python API.
 
 Every command reads files (or ``-`` for stdin) and writes files (or stdout);
-progress goes to stderr, and only on a terminal. A ``VigilError`` becomes one
+progress is shown on stderr, and only when it is a terminal. A ``VigilError`` becomes one
 ``Error: ...`` line on stderr and exit code 1 (a traceback only with --debug).
 """
 

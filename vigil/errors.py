@@ -1,7 +1,7 @@
 """The VigilError family: every user-facing failure, named for who must act.
 
-Messages say what failed, the offending value, where (file:line, config key or
-doc id) and what to do. Each carries a stable code such as ``V101``.
+A message names the failure, the value at fault, its location (file and line,
+setting, or document id) and the next step for the user. Each carries a stable code such as ``V101``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One JSON error shape for every 4xx/5xx: ``{"error": {"code", "message", "status", "details"}}``.
+"""Every client or server error answers in the same JSON body: ``{"error": {"code", "message", "status", "details"}}``.
 
 A 5xx never carries a traceback or an exception message: the details go to the log.
 """

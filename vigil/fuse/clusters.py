@@ -5,7 +5,7 @@ Three steps:
 1. **Blocking.** Two events from different documents are candidates only when their
    types are of one family (shelling and airstrike are one family: outlets name the
    weapon differently), their date intervals overlap (one day of slack), and their
-   places agree (same GeoNames id or name, within 30 km, or the same admin1 when one
+   places agree (same GeoNames id or name, at most 30 km apart, or one admin1 region when one
    side is only admin1-precise). A place mismatch is forgiven only for events of the
    same type whose evidence tells the same story: TF-IDF cosine >= ``PLACE_OVERRIDE``,
    ``OVERRIDE_TERMS`` shared content words and at least one shared name (a capitalized
@@ -113,7 +113,7 @@ def _norm(name: str | None) -> str:
 
 
 def places_agree(a: Event, b: Event) -> bool:
-    """Same GeoNames id or normalized name, within 30 km, or the same admin1 when one side is admin1-precise."""
+    """Same GeoNames id or normalized name, at most 30 km apart, or one admin1 region if a side is admin1-precise."""
     return locations_agree(a.location, b.location)
 
 
