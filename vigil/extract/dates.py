@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from vigil.extract.events import SentenceView
 
 _CLOCK = re.compile(r"\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?|h|hrs|hours)?", re.I)
+_CLOCK_LEAD = re.compile(r"^(?:(?:at|about|around|approximately|some)\s+){1,2}")  # "at about 08:45"
 _NOMINAL = ("NOUN", "PROPN")
 _VERBAL = ("VERB", "AUX")
 
@@ -70,8 +71,7 @@ def is_clock_time(t: Timex) -> bool:
     """A bare clock time ("08:45", "at 5 pm"): it dates nothing beside a calendar date of the sentence."""
     if t.type != "TIME":
         return False
-    words = re.sub(r"^(?:at|about|around|approximately|some)\s+", "", t.text.strip().lower())
-    words = re.sub(r"^(?:at|about|around|approximately|some)\s+", "", words)
+    words = _CLOCK_LEAD.sub("", t.text.strip().lower())
     return _CLOCK.fullmatch(words) is not None
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from vigil.errors import RuleError
 from vigil.extract.dates import governs, is_clock_time, is_ongoing, is_prior_event, prior_relation
+from vigil.extract.dates import lemma as _lemma
 from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers
 from vigil.ruleset import load_rule_file, rules_dir
 from vigil.schema import (
@@ -458,10 +459,6 @@ class SentenceView:
                 return cur
             cur = h
         return cur
-
-
-def _lemma(t: Token) -> str:
-    return (t.lemma or t.text).lower().replace("’", "'")
 
 
 # --------------------------------------------------------------------------- cues
@@ -1034,10 +1031,11 @@ def _event_date_core(article: Article, hit: TriggerHit, sentence: Sentence, tok:
         return EventDate(start=published - timedelta(days=defaults.headline_days), end=published,
                          rule="date-default-headline")
     tense = _tense(tok, view)
-    if tok is not None and view is not None and tense == "present" and (
-            is_ongoing(tok, view, defaults.ongoing_verbs)
-            or is_prior_event(tok, view, defaults.prior_words, defaults.prior_governors)):
-        tense = "ongoing" if is_ongoing(tok, view, defaults.ongoing_verbs) else "past"
+    if tok is not None and view is not None and tense == "present":
+        if is_ongoing(tok, view, defaults.ongoing_verbs):
+            tense = "ongoing"
+        elif is_prior_event(tok, view, defaults.prior_words, defaults.prior_governors):
+            tense = "past"
     if tense == "present":
         return EventDate(start=published - timedelta(days=defaults.present_days), end=published,
                          rule="date-default-present")

@@ -667,6 +667,11 @@ _NEEDS_EVIDENCE = {"PERSON", "ORG"}  # labels of lone names that are places only
 _SPEECH = r"(?:said|says|told|added|asked|wrote|explained|testified)\b"
 
 
+def _speaks(name: str, text: str) -> bool:
+    """``name`` is followed by a speech verb somewhere in ``text`` ("Robertson said"): a person."""
+    return re.search(rf"\b{re.escape(name)}\s+{_SPEECH}", text) is not None
+
+
 def _accept_persons(cands: list[_Cand], others: list[_Cand], article: Article, gaz: Gazetteer,
                     rules: GeoRules, countries: Counter[str]) -> list[_Cand]:
     """Keep a single-name PERSON mention as a place only with evidence that it is one."""
@@ -682,7 +687,7 @@ def _accept_persons(cands: list[_Cand], others: list[_Cand], article: Article, g
         if not ents:
             continue
         before, _, after = (c.rule or "").partition(" ")
-        if re.search(rf"\b{re.escape(c.text)}\s+{_SPEECH}", text):
+        if _speaks(c.text, text):
             continue  # "Robertson said" elsewhere in the document: a person
         # "the Obama administration": a word that also follows a person's name is no cue for a PERSON mention
         # of a small town (but "the Melitopol administration" is a city's)
@@ -801,7 +806,7 @@ def _repeat_cands(chosen: list[_Cand], article: Article, rules: GeoRules) -> lis
     for c in chosen:
         if (c.source in _REPEAT_SOURCES and (c.hits or c.fixed) and len(c.text) >= 4 and _is_cap(c.text)
                 and not c.text.isupper() and c.text.lower() not in rules.blocked and c.rule != "fuzzy"
-                and normalize(c.text) not in persons and not re.search(rf"\b{re.escape(c.text)}\s+{_SPEECH}", text)):
+                and normalize(c.text) not in persons and not _speaks(c.text, text)):
             firsts.setdefault(c.text, c)
     if not firsts:
         return []
