@@ -164,7 +164,7 @@ def test_default_anchors_are_data() -> None:
 @pytest.mark.parametrize(("text", "relation", "interval"), [
     ("A video shared on Tuesday shows residents blocking a convoy.", "before", ("2022-03-01", "2022-03-01")),
     ("Footage posted on March 3 showed the bridge.", "before", ("2022-03-03", "2022-03-03")),
-    ("The mayor said the count would be finished as of Monday.", "before", ("2022-02-28", "2022-02-28")),
+    ("The mayor said the count was finished as of Monday.", "before", ("2022-02-28", "2022-02-28")),
     ("The volunteers had left by Friday.", "before", ("2022-03-04", "2022-03-04")),
     ("The town has had no power since March 1.", "after", ("2022-03-01", "2022-03-04")),
     ("The curfew applies from Monday.", "after", ("2022-02-28", "2022-03-04")),
@@ -316,6 +316,40 @@ def test_find_timexes_news_forms(text: str, span: str, value: str) -> None:
     ("On Monday the delegations will meet again.", "2022-03-07"),
     ("The mayor said on Monday he will not resign.", "2022-02-28"),
     ("The delegations met on Monday.", "2022-02-28"),
+    # a speech verb after a clause-opening date: its complement keeps its own tense
+    ("On Monday, the mayor said the checkpoint will stay closed.", "2022-02-28"),
+    ("On Monday, the council plans to vote on the curfew.", "2022-03-07"),
+    # "plans" as a noun is no future cue; "plans to" is
+    ("On Monday, when the envoy set aside her holiday plans, the talks began.", "2022-02-28"),
+    # postponement and "would" point ahead; past perfect and "would have" look back
+    ("The court postponed until Monday any ruling on the appeal.", "2022-03-07"),
+    ("Her lawyer said she would travel to the capital on Monday.", "2022-03-07"),
+    ("They would look for ways around Monday's ruling.", "2022-02-28"),
+    ("The talks had been scheduled to resume on Monday.", "2022-02-28"),
+    ("The convoy would have left on Monday.", "2022-02-28"),
 ])
 def test_find_timexes_future_cue_scope(text: str, value: str) -> None:
+    assert _one(text, FRI).value == value
+
+
+@pytest.mark.parametrize(("text", "dct", "value"), [
+    # a month 2-3 months ahead: the future reading unless the clause is told in the past tense
+    ("The fair opens in June.", FRI, "2022-06"),
+    ("In June, the fund bought the mill.", FRI, "2021-06"),
+    ("Since the fund bought the mill in June, it has sold two plants.", FRI, "2021-06"),
+    ("The lease ended June 1, the landlord said.", FRI, "2021-06-01"),
+    # a name ending in -ed is not a past tense; a future cue beats a past tense
+    ("The United Nations envoy stays until June 1.", FRI, "2022-06-01"),
+    ("The council, which was elected by the residents, will meet again in June.", FRI, "2022-06"),
+])
+def test_find_timexes_past_tense_lean(text: str, dct: date, value: str) -> None:
+    assert _one(text, dct).value == value
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The ultimatum expires at midnight Friday.", "2022-03-04T24:00"),
+    ("The ultimatum expired at midnight.", "2022-03-04T00:00"),
+    ("The ultimatum expired at noon Thursday.", "2022-03-03T12:00"),
+])
+def test_find_timexes_midnight_with_a_day_ends_it(text: str, value: str) -> None:
     assert _one(text, FRI).value == value

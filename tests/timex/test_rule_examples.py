@@ -4,7 +4,8 @@ Publication-date count rules (``kind: dct_count``): ``match`` infers a date by t
 Pattern rules: each ``match`` example yields a timex produced by that rule, each ``no_match``
 none. Lexicon groups: ``match`` yields some timex, ``no_match`` none at all. Anchors: the
 example yields (or not) a timex from an ``anchor.*`` rule. Relation cues: the example yields
-(or not) a timex with that relation (``future``: resolved after the DCT; ``range``: joined).
+(or not) a timex with that relation (``future``: resolved after the DCT; ``past`` and ``speech``:
+on or before it despite a future cue; ``range``: joined).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def _hit(rule: dict, found: list[Timex]) -> bool:
     rel = rule.get("relation")
     if rel == "future":
         return any(t.interval is not None and t.interval.start is not None and t.interval.start > DCT
+                   for t in found)
+    if rel in ("past", "speech", "past_tense"):  # the expression stays on or before the DCT despite a future cue
+        return any(t.interval is not None and t.interval.end is not None and t.interval.end <= DCT
                    for t in found)
     if rel == "range":
         return any(t.rule == rule["id"] for t in found)

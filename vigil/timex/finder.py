@@ -33,7 +33,8 @@ _WORD_AFTER = re.compile(r"^\W{0,2}([\w'’-]+)")
 _WINDOW = 80
 _ANAPHOR_REACH = 1500
 _NARRATIVE_REACH = 1500
-_CLAUSE_OPENING = re.compile(r"[\s\"'“‘(,—–-]*(?:(?:on|by|from|until|this|next|early|late|and|but)\s+)*", re.IGNORECASE)
+_CLAUSE_OPENING = re.compile(r"[\s\"'“‘(,—–-]*(?:(?:on|in|at|during|by|from|until|this|next|early|late|and|but)\s+)*",
+                             re.IGNORECASE)
 
 
 def _grammar(anchors: Mapping[str, date] | None) -> Grammar:
@@ -43,21 +44,45 @@ def _grammar(anchors: Mapping[str, date] | None) -> Grammar:
     return compile_grammar(tuple(sorted(merged.items())))
 
 
-def _clause(text: str, start: int, end: int) -> str:
+def _clause(text: str, start: int, end: int, speech: re.Pattern[str] | None = None) -> str:
     """Where a tense cue for [start, end) may stand: the clause before it ("will meet on Monday");
     the words after it only when the expression opens the clause ("On Monday the talks will resume"),
-    since after a verb they belong to reported speech ("said on Monday he will resign")."""
+    and then only up to a speech verb ("On Monday, the mayor said he will resign"), since what
+    follows a speech verb is reported speech with its own tense."""
     left = text[max(0, start - _WINDOW):start]
     cut = [m.end() for m in _CLAUSE_STOP.finditer(left)]
     if cut:
         left = left[cut[-1]:]
     if not _CLAUSE_OPENING.fullmatch(left):
         return left
-    right = text[end:end + _WINDOW // 2]
+    right = text[end:end + _WINDOW]
     m = _CLAUSE_STOP.search(right)
     if m:
         right = right[:m.start()]
+    if speech is not None:
+        m = speech.search(right)
+        if m:
+            right = right[:m.start()]
     return left + " " + right
+
+
+_POSSESSIVE = re.compile(r"^['’]s?\b")
+
+
+def _tense(text: str, start: int, end: int, g: Grammar) -> tuple[bool, bool]:
+    """Whether the clause of [start, end) points ahead, and whether it looks back.
+
+    Ahead: a future cue ("will", or "would" close before a non-possessive expression) and no
+    past-perfect or counterfactual cue ("had been scheduled to"). Back: no future cue and a
+    past-tense cue ("the year ended Jan. 31").
+    """
+    clause = _clause(text, start, end, g.speech)
+    ahead = bool(g.future.search(clause))
+    if not ahead and g.future_near is not None and not _POSSESSIVE.match(text[end:end + 2]):
+        ahead = bool(g.future_near.search(text[max(0, start - _WINDOW):start]))
+    if ahead and g.past is not None and g.past.search(clause):
+        return False, True
+    return ahead, not ahead and g.past_tense is not None and bool(g.past_tense.search(clause))
 
 
 def _in_name(text: str, start: int) -> bool:
@@ -140,7 +165,7 @@ def _matches(rule: Rule, text: str, g: Grammar, wins: dict[str, list[tuple[int, 
 
 def _candidates(text: str, dct: date | None, g: Grammar) -> list[tuple[int, int, Rule, Resolution]]:
     out: list[tuple[int, int, Rule, Resolution]] = []
-    future_cache: dict[tuple[int, int], bool] = {}
+    future_cache: dict[tuple[int, int], tuple[bool, bool]] = {}
     wins: dict[str, list[tuple[int, int]]] = {}
     for rule in g.rules:
         has_x = "x" in rule.regex.groupindex
@@ -152,8 +177,9 @@ def _candidates(text: str, dct: date | None, g: Grammar) -> list[tuple[int, int,
             groups["_text"] = text[start:end]
             key = (start, end)
             if key not in future_cache:
-                future_cache[key] = bool(g.future.search(_clause(text, start, end)))
-            ctx = Context(dct=dct, lex=g.lex, anchors=g.anchors, future=future_cache[key])
+                future_cache[key] = _tense(text, start, end, g)
+            ahead, back = future_cache[key]
+            ctx = Context(dct=dct, lex=g.lex, anchors=g.anchors, future=ahead, past=back)
             try:
                 res = RESOLVE[rule.resolve](groups, ctx)
             except (ValueError, OverflowError, ArithmeticError, KeyError, TypeError) as e:

@@ -73,6 +73,10 @@ class Grammar:
     triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
     trigger_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     word_triggers: frozenset[str] = frozenset()
+    past: re.Pattern[str] | None = None
+    future_near: re.Pattern[str] | None = None
+    past_tense: re.Pattern[str] | None = None
+    speech: re.Pattern[str] | None = None
 
 
 def _alternation(words: list[str]) -> str:
@@ -166,6 +170,11 @@ def _spelled_year_regex(numbers: dict[str, Any], century: str) -> str:
             rf"|two\s+thousand(?:\s+and)?(?:[\s-]+(?:{two_digits}|{ones}))?)")
 
 
+def _word_regex(words: list[str]) -> re.Pattern[str] | None:
+    """Any of ``words`` as whole words (None when the list is empty)."""
+    return re.compile(rf"(?<![\w])(?:{_alternation(words)})(?![\w])", re.IGNORECASE) if words else None
+
+
 def _cue_regex(words: list[str], *, tail: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'])(?:{_alternation(words)}){tail}$", re.IGNORECASE)
 
@@ -216,7 +225,8 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     rules: list[Rule] = []
     cue_ids: dict[str, str] = {}
     cues: dict[str, list[str]] = {"before_prefix": [], "before_verb": [], "after_widen": [], "after_plain": [],
-                                  "future": []}
+                                  "future": [], "past": [], "speech": [], "future_near": []}
+    past_tense_pats: list[str] = []
     left_pats: list[str] = []
     dct_counts: list[tuple[str, re.Pattern[str]]] = []
     right_pats: list[str] = []
@@ -298,10 +308,18 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                 key = "before_verb" if pos == "verb" else "before_prefix"
             elif rel == "after":
                 key = "after_widen" if rule.get("widen") else "after_plain"
-            elif rel == "future":
-                key = "future"
+            elif rel == "future" and pos == "near":
+                key = "future_near"
+            elif rel == "past_tense":
+                cues["past_tense"] = cues.get("past_tense", []) + words
+                past_tense_pats += [str(p) for p in rule.get("patterns") or []]
+                cue_ids["past_tense"] = rule["id"]
+                continue
+            elif rel in ("future", "past", "speech"):
+                key = rel
             else:
-                raise RuleError(f"{where}: relation {rel!r} is not one of before, after, future, range")
+                raise RuleError(f"{where}: relation {rel!r} is not one of before, after, future, past, past_tense, "
+                                f"speech, range")
             cues[key] += words
             cue_ids[key] = rule["id"]
     try:
@@ -309,6 +327,13 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
         before_right = re.compile("|".join(f"(?:{p})" for p in right_pats), re.IGNORECASE) if right_pats else None
     except re.error as e:
         raise RuleError(f"relations: bad left/right pattern ({e})") from e
+    try:
+        # case-sensitive: lower-case words only, so a name ending in -ed is no past tense
+        past_tense = re.compile(
+            rf"(?<![\w-])(?:{'|'.join([_alternation(cues.get('past_tense', []))] + past_tense_pats)})(?![\w-])"
+        ) if cues.get("past_tense") or past_tense_pats else None
+    except re.error as e:
+        raise RuleError(f"relations: bad past-tense pattern ({e})") from e
     prefix_tail = r"\s+(?:on\s+|in\s+|at\s+)?"
     return Grammar(
         rules=tuple(rules),
@@ -330,4 +355,9 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
         triggers=triggers,
         trigger_words={w: tuple(sorted(v - by_regex)) for w, v in word_slots.items() if v - by_regex},
         word_triggers=frozenset(set().union(*word_slots.values()) - by_regex) if word_slots else frozenset(),
+        past=_word_regex(cues["past"]),
+        past_tense=past_tense,
+        future_near=(_cue_regex(cues["future_near"], tail=r"(?:\s+[^\s.,;:!?\"]+){1,10}\s+")
+                     if cues["future_near"] else None),
+        speech=_word_regex(cues["speech"]),
     )

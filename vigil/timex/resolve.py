@@ -34,6 +34,7 @@ class Context:
     lex: dict[str, dict[str, Any]]
     anchors: dict[str, date]
     future: bool = False
+    past: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,13 @@ def add_months(y: int, m: int, k: int) -> tuple[int, int]:
     return t // 12, t % 12 + 1
 
 
-def _distance(iv_start: date, iv_end: date, dct: date, future: bool) -> float:
+def _distance(iv_start: date, iv_end: date, dct: date, future: bool, past: bool = False) -> float:
     """How far an interval is from the DCT.
 
     Past readings are preferred: without a future cue in the clause a future reading
     counts double (so "January 3" in a late-December article is the coming one, but
-    "December 30" in an early-January article is last year's).
+    "December 30" in an early-January article is last year's). A past-tense cue and no
+    future cue ("the fiscal year ended Jan. 31") makes a future reading count four times.
     """
     if iv_start <= dct <= iv_end:
         return 0.0
@@ -112,10 +114,11 @@ def _distance(iv_start: date, iv_end: date, dct: date, future: bool) -> float:
     if future:
         return ahead
     # without a future cue, a reading more than half a year ahead is a last resort
-    return ahead * 2.0 if ahead <= FUTURE_REACH_DAYS else 1e6 + ahead
+    return ahead * (4.0 if past else 2.0) if ahead <= FUTURE_REACH_DAYS else 1e6 + ahead
 
 
-def pick_year(dct: date, future: bool, make: Callable[[int], tuple[date, date] | None]) -> int | None:
+def pick_year(dct: date, future: bool, make: Callable[[int], tuple[date, date] | None],
+              past: bool = False) -> int | None:
     """The year that puts a yearless interval closest to the DCT (past readings preferred).
 
     ``make(year)`` returns the interval for a year or ``None`` when that year has no such
@@ -128,7 +131,7 @@ def pick_year(dct: date, future: bool, make: Callable[[int], tuple[date, date] |
         iv = make(y)
         if iv is None:
             continue
-        dist = _distance(iv[0], iv[1], dct, future)
+        dist = _distance(iv[0], iv[1], dct, future, past)
         if best is None or dist < best[0]:
             best = (dist, y)
     return best[1] if best else None
@@ -256,7 +259,7 @@ def r_date(g: Groups, ctx: Context) -> Resolution | None:
             d = _safe_date(yy, m, day)
             return (d, d) if d else None
 
-        y = pick_year(ctx.dct, ctx.future, make)
+        y = pick_year(ctx.dct, ctx.future, make, ctx.past)
         if y is None:
             return None
     d = _safe_date(y, m, day)
@@ -279,7 +282,7 @@ def r_numeric_date(g: Groups, ctx: Context) -> Resolution | None:
         readings = [dmy, mdy]
         if ctx.dct is not None and dmy is not None and mdy is not None:
             dct = ctx.dct
-            readings.sort(key=lambda d: _distance(d, d, dct, ctx.future))  # type: ignore[arg-type]
+            readings.sort(key=lambda d: _distance(d, d, dct, ctx.future, ctx.past))  # type: ignore[arg-type]
     for d in readings:
         if d is not None:
             return Resolution(d.isoformat(), day_iv(d))
@@ -300,7 +303,7 @@ def _pick_month_year(m: int, g: Groups, ctx: Context) -> int | None:
         return dct.year
     if mod == "next":
         return dct.year if m > dct.month else dct.year + 1
-    return pick_year(dct, ctx.future, lambda yy: (date(yy, m, 1), month_end(yy, m)))
+    return pick_year(dct, ctx.future, lambda yy: (date(yy, m, 1), month_end(yy, m)), ctx.past)
 
 
 def r_month(g: Groups, ctx: Context) -> Resolution | None:
@@ -504,7 +507,7 @@ def r_day_range(g: Groups, ctx: Context) -> Resolution | None:
             a, b = _safe_date(yy, m, d1), _safe_date(yy, m, d2)
             return (a, b) if a and b else None
 
-        y = pick_year(ctx.dct, ctx.future, make)
+        y = pick_year(ctx.dct, ctx.future, make, ctx.past)
         if y is None:
             return None
     a, b = _safe_date(y, m, d1), _safe_date(y, m, d2)
@@ -684,7 +687,7 @@ def r_season(g: Groups, ctx: Context) -> Resolution | None:
         elif mod == "this":
             y = dct.year - 1 if code == "WI" and dct.month <= 2 else dct.year
         else:
-            y = pick_year(dct, ctx.future, lambda yy: _season_iv(yy, code) if yy < 9999 else None)
+            y = pick_year(dct, ctx.future, lambda yy: _season_iv(yy, code) if yy < 9999 else None, ctx.past)
             if y is None:
                 return None
     if not 1 <= y < 9999:
@@ -947,14 +950,21 @@ def r_set_word(g: Groups, ctx: Context) -> Resolution | None:
 
 
 def r_clock(g: Groups, ctx: Context) -> Resolution | None:
-    """Clock times ('10:30 p.m. Wednesday', 'at 20:00', 'midnight') on the DCT or the named day."""
+    """Clock times ('10:30 p.m. Wednesday', 'at 20:00', 'midnight') on the DCT or the named day;
+    midnight with a named day is the end of that day ('midnight Friday' = Friday T24:00)."""
     named = norm_key(g["named"]) if g.get("named") else None
     if named:
         hour, minute = (0, 0) if named == "midnight" else (12, 0)
     else:
-        hour = int(g.get("hour") or 0)
+        h = parse_int(g.get("hour"), ctx.lex) if g.get("hour") else 0.0
+        if h is None:
+            return None
+        hour = int(h)
         minute = int(g.get("minute") or 0)
         ampm = norm_key(g["ampm"]).replace(".", "") if g.get("ampm") else None
+        daypart = norm_key(g.get("daypart") or g.get("daypart2") or "")
+        if daypart:  # 'four in the morning' is a.m.; afternoon and evening p.m.; 'at night' p.m. from 6
+            ampm = "am" if daypart == "morning" or (daypart == "night" and (hour < 6 or hour == 12)) else "pm"
         if ampm:
             if not 1 <= hour <= 12:
                 return None
@@ -962,6 +972,8 @@ def r_clock(g: Groups, ctx: Context) -> Resolution | None:
         if hour > 23 or minute > 59:
             return None
     clock = f"T{hour:02d}:{minute:02d}"
+    if named == "midnight" and (g.get("weekday") or g.get("dayword")):
+        clock = "T24:00"  # "midnight Friday" ends Friday (ISO 8601 end of day), it does not open it
     dct = ctx.dct
     if dct is None:
         return Resolution(f"XXXX-XX-XX{clock}", None, "TIME")
