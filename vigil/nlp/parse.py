@@ -146,6 +146,7 @@ def _assemble(article: Article, units: list[_Unit], docs: list[Any], skipped: li
         for ent in doc.ents:
             entities.append(Mention.model_construct(start=s + ent.start_char, end=s + ent.end_char, text=ent.text,
                                                     label=ent.label_, sentence=None))
+    _person_names_agree(sentences, entities)
     sentences.sort(key=lambda x: x.start)
     for n, sent in enumerate(sentences):
         sent.i = n
@@ -155,6 +156,34 @@ def _assemble(article: Article, units: list[_Unit], docs: list[Any], skipped: li
         m.sentence = sentences[k].i if k >= 0 and m.start < sentences[k].end else None
     entities.sort(key=lambda m: m.start)
     return article.model_copy(update={"sentences": sentences, "entities": entities})
+
+
+_NAME_RELABEL = frozenset({"ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", ""})
+
+
+def _person_names_agree(sentences: list[Sentence], entities: list[Mention]) -> None:
+    """One name, one kind in an article: once "Ivan Fedorov" is a PERSON, a later bare "Fedorov"
+    the tagger took for an organisation is that person too (surname tokens only, so a first name
+    that is also a place, "Paris", is left alone)."""
+    surnames = {m.text.split()[-1] for m in entities
+                if m.label == "PERSON" and len(m.text.split()) >= 2 and m.text.split()[-1][:1].isupper()}
+    if not surnames:
+        return
+    relabelled: set[int] = set()
+    for sent in sentences:
+        toks = sent.tokens
+        for n, t in enumerate(toks):
+            if t.text in surnames and t.pos == "PROPN" and t.ent_type in _NAME_RELABEL:
+                # a lone name only: "Fedorov", not "Fedorov Street" or "the Fedorov Foundation"
+                prev_name = n > 0 and toks[n - 1].pos == "PROPN" and toks[n - 1].ent_type == t.ent_type != ""
+                next_name = n + 1 < len(toks) and toks[n + 1].pos == "PROPN"
+                if prev_name or next_name:
+                    continue
+                t.ent_type, t.ent_iob = "PERSON", "B"
+                relabelled.add(t.start)
+    for m in entities:
+        if m.label != "PERSON" and m.start in relabelled and m.text in surnames:
+            m.label = "PERSON"
 
 
 def parse_article(

@@ -1,0 +1,38 @@
+"""End to end on invented reports: a person captured is an abduction, a gathering with a demand a protest."""
+
+from datetime import date
+
+import pytest
+
+from vigil.jobs import extract_records
+from vigil.pipeline import article_from_record
+from vigil.schema import Article
+
+pytestmark = pytest.mark.model
+
+TEXT = ("Town council secretary held by soldiers\n\n"
+        "The secretary of the town council, Oksana Hrytsenko, would not hand over the keys to the archive, "
+        "her colleagues said.\n\n"
+        "Soldiers captured Hrytsenko outside the council offices on Friday, officials said. "
+        "Residents gathered in front of the offices on the morning of March 12 to demand her release.\n")
+
+
+@pytest.fixture(scope="module")
+def article() -> Article:
+    from vigil.pipeline import build_pipeline
+
+    rec = {"id": "cap1", "text": TEXT, "published": "2022-03-12", "outlet": "Example Herald"}
+    return next(iter(extract_records([article_from_record(rec)], build_pipeline())))
+
+
+def test_captured_person_is_an_abduction_not_territory(article: Article) -> None:
+    types = {e.type for e in article.events}
+    assert "territory_control" not in types
+    ab = [e for e in article.events if e.type == "abduction"]
+    assert ab and (ab[0].date.start, ab[0].date.end) == (date(2022, 3, 11), date(2022, 3, 11))
+
+
+def test_gathering_to_demand_a_release_is_a_dated_protest(article: Article) -> None:
+    pr = [e for e in article.events if e.type == "protest"]
+    assert len(pr) == 1
+    assert (pr[0].date.start, pr[0].date.end) == (date(2022, 3, 12), date(2022, 3, 12))
