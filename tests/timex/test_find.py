@@ -324,7 +324,7 @@ def test_find_timexes_news_forms(text: str, span: str, value: str) -> None:
     # postponement and "would" point ahead; past perfect and "would have" look back
     ("The court postponed until Monday any ruling on the appeal.", "2022-03-07"),
     ("Her lawyer said she would travel to the capital on Monday.", "2022-03-07"),
-    ("They would look for ways around Monday's ruling.", "2022-02-28"),
+    ("The traders would keep their stalls despite Monday's ban.", "2022-02-28"),
     ("The talks had been scheduled to resume on Monday.", "2022-02-28"),
     ("The convoy would have left on Monday.", "2022-02-28"),
 ])
