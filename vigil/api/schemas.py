@@ -101,11 +101,16 @@ class Changes(_In):
         return out
 
 
-class EditIn(_In):
-    changes: Changes
+class _ReasonedIn(_In):
+    """An analyst action that must say why (edit, merge, split)."""
+
     reason: str = Field(max_length=5000)
 
     _check_reason = field_validator("reason")(_reason)
+
+
+class EditIn(_ReasonedIn):
+    changes: Changes
 
 
 class ReviewIn(_In):
@@ -113,17 +118,12 @@ class ReviewIn(_In):
     reason: str | None = Field(default=None, max_length=5000)
 
 
-class MergeIn(_In):
+class MergeIn(_ReasonedIn):
     ids: list[str] = Field(min_length=2, max_length=500)
-    reason: str = Field(max_length=5000)
-
-    _check_reason = field_validator("reason")(_reason)
 
 
-class SplitIn(_In):
-    reason: str = Field(max_length=5000)
-
-    _check_reason = field_validator("reason")(_reason)
+class SplitIn(_ReasonedIn):
+    pass
 
 
 class TokenIn(_In):

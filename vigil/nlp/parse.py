@@ -165,8 +165,8 @@ def _person_names_agree(sentences: list[Sentence], entities: list[Mention]) -> N
     """One name, one kind in an article: once "Ivan Fedorov" is a PERSON, a later bare "Fedorov"
     the tagger took for an organisation is that person too (surname tokens only, so a first name
     that is also a place, "Paris", is left alone)."""
-    surnames = {m.text.split()[-1] for m in entities
-                if m.label == "PERSON" and len(m.text.split()) >= 2 and m.text.split()[-1][:1].isupper()}
+    surnames = {words[-1] for m in entities if m.label == "PERSON"
+                for words in (m.text.split(),) if len(words) >= 2 and words[-1][:1].isupper()}
     if not surnames:
         return
     relabelled: set[int] = set()

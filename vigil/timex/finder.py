@@ -44,7 +44,7 @@ def _grammar(anchors: Mapping[str, date] | None) -> Grammar:
     return compile_grammar(tuple(sorted(merged.items())))
 
 
-def _clause(text: str, start: int, end: int, speech: re.Pattern[str] | None = None) -> str:
+def _clause(text: str, start: int, end: int, speech: re.Pattern[str]) -> str:
     """Where a tense cue for [start, end) may stand: the clause before it ("will meet on Monday");
     the words after it only when the expression opens the clause ("On Monday the talks will resume"),
     and then only up to a speech verb ("On Monday, the mayor said he will resign"), since what
@@ -59,10 +59,9 @@ def _clause(text: str, start: int, end: int, speech: re.Pattern[str] | None = No
     m = _CLAUSE_STOP.search(right)
     if m:
         right = right[:m.start()]
-    if speech is not None:
-        m = speech.search(right)
-        if m:
-            right = right[:m.start()]
+    m = speech.search(right)
+    if m:
+        right = right[:m.start()]
     return left + " " + right
 
 
@@ -78,11 +77,11 @@ def _tense(text: str, start: int, end: int, g: Grammar) -> tuple[bool, bool]:
     """
     clause = _clause(text, start, end, g.speech)
     ahead = bool(g.future.search(clause))
-    if not ahead and g.future_near is not None and not _POSSESSIVE.match(text[end:end + 2]):
+    if not ahead and not _POSSESSIVE.match(text[end:end + 2]):
         ahead = bool(g.future_near.search(text[max(0, start - _WINDOW):start]))
-    if ahead and g.past is not None and g.past.search(clause):
+    if ahead and g.past.search(clause):
         return False, True
-    return ahead, not ahead and g.past_tense is not None and bool(g.past_tense.search(clause))
+    return ahead, not ahead and bool(g.past_tense.search(clause))
 
 
 def _in_name(text: str, start: int) -> bool:

@@ -30,6 +30,7 @@ RESOLVERS = (
     "narrative", "numeric_date", "holiday", "decade_word", "ref_period", "year_end",
 )
 _SLOT_RE = re.compile(r"\{([a-z_]+)\}")
+NEVER = re.compile(r"(?!x)x")  # a cue list left empty by the rule files
 
 
 def norm_key(s: str) -> str:
@@ -73,17 +74,17 @@ class Grammar:
     triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
     trigger_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     word_triggers: frozenset[str] = frozenset()
-    past: re.Pattern[str] | None = None
-    future_near: re.Pattern[str] | None = None
-    past_tense: re.Pattern[str] | None = None
-    speech: re.Pattern[str] | None = None
+    past: re.Pattern[str] = NEVER
+    future_near: re.Pattern[str] = NEVER
+    past_tense: re.Pattern[str] = NEVER
+    speech: re.Pattern[str] = NEVER
 
 
 def _alternation(words: list[str]) -> str:
     parts = []
     for w in sorted(set(words), key=lambda x: (-len(x), x)):
         parts.append(r"\s+".join(re.escape(p) for p in w.split()))
-    return "|".join(parts) if parts else r"(?!x)x"
+    return "|".join(parts) if parts else NEVER.pattern
 
 
 def _slot_regex(rule: dict[str, Any]) -> str:
@@ -170,9 +171,9 @@ def _spelled_year_regex(numbers: dict[str, Any], century: str) -> str:
             rf"|two\s+thousand(?:\s+and)?(?:[\s-]+(?:{two_digits}|{ones}))?)")
 
 
-def _word_regex(words: list[str]) -> re.Pattern[str] | None:
-    """Any of ``words`` as whole words (None when the list is empty)."""
-    return re.compile(rf"(?<![\w])(?:{_alternation(words)})(?![\w])", re.IGNORECASE) if words else None
+def _word_regex(words: list[str]) -> re.Pattern[str]:
+    """Any of ``words`` as whole words (never matches when the list is empty)."""
+    return re.compile(rf"(?<![\w])(?:{_alternation(words)})(?![\w])", re.IGNORECASE)
 
 
 def _cue_regex(words: list[str], *, tail: str) -> re.Pattern[str]:
@@ -225,7 +226,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     rules: list[Rule] = []
     cue_ids: dict[str, str] = {}
     cues: dict[str, list[str]] = {"before_prefix": [], "before_verb": [], "after_widen": [], "after_plain": [],
-                                  "future": [], "past": [], "speech": [], "future_near": []}
+                                  "future": [], "past": [], "past_tense": [], "speech": [], "future_near": []}
     past_tense_pats: list[str] = []
     left_pats: list[str] = []
     dct_counts: list[tuple[str, re.Pattern[str]]] = []
@@ -310,13 +311,10 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                 key = "after_widen" if rule.get("widen") else "after_plain"
             elif rel == "future" and pos == "near":
                 key = "future_near"
-            elif rel == "past_tense":
-                cues["past_tense"] = cues.get("past_tense", []) + words
-                past_tense_pats += [str(p) for p in rule.get("patterns") or []]
-                cue_ids["past_tense"] = rule["id"]
-                continue
-            elif rel in ("future", "past", "speech"):
+            elif rel in ("future", "past", "past_tense", "speech"):
                 key = rel
+                if rel == "past_tense":  # word lists plus regexes ('[a-z]{2,}ed')
+                    past_tense_pats += [str(p) for p in rule.get("patterns") or []]
             else:
                 raise RuleError(f"{where}: relation {rel!r} is not one of before, after, future, past, past_tense, "
                                 f"speech, range")
@@ -330,8 +328,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     try:
         # case-sensitive: lower-case words only, so a name ending in -ed is no past tense
         past_tense = re.compile(
-            rf"(?<![\w-])(?:{'|'.join([_alternation(cues.get('past_tense', []))] + past_tense_pats)})(?![\w-])"
-        ) if cues.get("past_tense") or past_tense_pats else None
+            rf"(?<![\w-])(?:{'|'.join([_alternation(cues['past_tense'])] + past_tense_pats)})(?![\w-])")
     except re.error as e:
         raise RuleError(f"relations: bad past-tense pattern ({e})") from e
     prefix_tail = r"\s+(?:on\s+|in\s+|at\s+)?"
@@ -343,7 +340,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
         before_verb=_cue_regex(cues["before_verb"], tail=r"(?:\s+[^\s.,;:!?\"]+){0,4}\s+"),
         after_widen=_cue_regex(cues["after_widen"], tail=prefix_tail),
         after_plain=_cue_regex(cues["after_plain"], tail=prefix_tail),
-        future=re.compile(rf"(?<![\w])(?:{_alternation(cues['future'])})(?![\w])", re.IGNORECASE),
+        future=_word_regex(cues["future"]),
         range_opener=re.compile(rf"(?<![\w])(?:{_alternation(range_openers)})\s+$", re.IGNORECASE),
         range_between=re.compile(
             rf"^\s*(?:(?:{_alternation(range_joiners)})|(?P<dash>{_alternation(range_dashes)}))\s*$",
@@ -357,7 +354,6 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
         word_triggers=frozenset(set().union(*word_slots.values()) - by_regex) if word_slots else frozenset(),
         past=_word_regex(cues["past"]),
         past_tense=past_tense,
-        future_near=(_cue_regex(cues["future_near"], tail=r"(?:\s+[^\s.,;:!?\"]+){1,10}\s+")
-                     if cues["future_near"] else None),
+        future_near=_cue_regex(cues["future_near"], tail=r"(?:\s+[^\s.,;:!?\"]+){1,10}\s+"),
         speech=_word_regex(cues["speech"]),
     )
