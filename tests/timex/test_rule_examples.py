@@ -4,8 +4,9 @@ Publication-date count rules (``kind: dct_count``): ``match`` infers a date by t
 Pattern rules: each ``match`` example yields a timex produced by that rule, each ``no_match``
 none. Lexicon groups: ``match`` yields some timex, ``no_match`` none at all. Anchors: the
 example yields (or not) a timex from an ``anchor.*`` rule. Relation cues: the example yields
-(or not) a timex with that relation (``future``: resolved after the DCT; ``past`` and ``speech``:
-on or before it despite a future cue; ``range``: joined).
+(or not) a timex with that relation (``future``, and ``abbreviation`` with a future cue across
+it: resolved after the DCT; ``past`` and ``speech``: on or before it despite a future cue;
+``range``: joined).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _hit(rule: dict, found: list[Timex]) -> bool:
     if rule.get("kind") == "anchor":
         return any((t.rule or "").startswith("anchor.") for t in found)
     rel = rule.get("relation")
-    if rel == "future":
+    if rel in ("future", "abbreviation"):  # a future cue across an abbreviation still counts
         return any(t.interval is not None and t.interval.start is not None and t.interval.start > DCT
                    for t in found)
     if rel in ("past", "speech", "past_tense"):  # the expression stays on or before the DCT despite a future cue

@@ -26,7 +26,6 @@ log.addHandler(logging.NullHandler())
 
 DEFAULT_ANCHORS: Mapping[str, date] = MappingProxyType(default_anchors())
 
-_CLAUSE_STOP = re.compile(r"[.!?;\n]")
 _WORD_BEFORE = re.compile(r"([\w'’-]+)\W{0,2}$")
 _NAME_BEFORE = re.compile(r"([\w'’-]+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^\W{0,2}([\w'’-]+)")
@@ -44,22 +43,26 @@ def _grammar(anchors: Mapping[str, date] | None) -> Grammar:
     return compile_grammar(tuple(sorted(merged.items())))
 
 
-def _clause(text: str, start: int, end: int, speech: re.Pattern[str]) -> str:
-    """Where a tense cue for [start, end) may stand: the clause before it ("will meet on Monday");
-    the words after it only when the expression opens the clause ("On Monday the talks will resume"),
+def _clause(text: str, start: int, end: int, g: Grammar) -> str:
+    """Where a tense cue for [start, end) may stand: the clause before it ("will meet on Monday"),
+    from its last speech verb on ("he said Friday", "she said he will go on Monday"); the words
+    after it only when the expression opens the clause ("On Monday the talks will resume"),
     and then only up to a speech verb ("On Monday, the mayor said he will resign"), since what
     follows a speech verb is reported speech with its own tense."""
     left = text[max(0, start - _WINDOW):start]
-    cut = [m.end() for m in _CLAUSE_STOP.finditer(left)]
+    cut = [m.end() for m in g.clause_stop.finditer(left)]
     if cut:
         left = left[cut[-1]:]
+    said = [m.start() for m in g.speech.finditer(left)]
+    if said:  # '"We will win," he said Friday': the quote's tense is not the speech verb's
+        left = left[said[-1]:]
     if not _CLAUSE_OPENING.fullmatch(left):
         return left
     right = text[end:end + _WINDOW]
-    m = _CLAUSE_STOP.search(right)
+    m = g.clause_stop.search(right)
     if m:
         right = right[:m.start()]
-    m = speech.search(right)
+    m = g.speech.search(right)
     if m:
         right = right[:m.start()]
     return left + " " + right
@@ -75,13 +78,19 @@ def _tense(text: str, start: int, end: int, g: Grammar) -> tuple[bool, bool]:
     past-perfect or counterfactual cue ("had been scheduled to"). Back: no future cue and a
     past-tense cue ("the year ended Jan. 31").
     """
-    clause = _clause(text, start, end, g.speech)
+    clause = _clause(text, start, end, g)
     ahead = bool(g.future.search(clause))
     if not ahead and not _POSSESSIVE.match(text[end:end + 2]):
         ahead = bool(g.future_near.search(text[max(0, start - _WINDOW):start]))
     if ahead and g.past.search(clause):
         return False, True
-    return ahead, not ahead and bool(g.past_tense.search(clause))
+    if ahead:
+        return True, False
+    said = g.speech.match(clause)
+    if said and not _CLAUSE_OPENING.fullmatch(clause, said.end()):
+        # "said it expects to report in November": the speech verb's tense is not the report's
+        clause = clause[said.end():]
+    return False, bool(g.past_tense.search(clause))
 
 
 def _in_name(text: str, start: int) -> bool:
@@ -109,14 +118,13 @@ def _rejected_by_context(rule: Rule, g: Grammar, text: str, start: int, end: int
 
 _REACH = 60
 _SPACE = re.compile(r"\s")
-_WORD = re.compile(r"\w+")
 
 
 def _word_hits(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
     """Where the words that open a trigger word list occur, per list (one pass over the words)."""
     hits: dict[str, list[tuple[int, int]]] = {}
     tw = g.trigger_words
-    for m in _WORD.finditer(text):
+    for m in g.trigger_word_regex.finditer(text):
         w = m.group(0).lower()
         # a pattern may glue letters to a word list ("{weekday}s"): the singular is looked up too
         for slots in (tw.get(w), tw.get(w[:-1]) if w.endswith("s") else None):
@@ -341,7 +349,7 @@ def _with_relation(text: str, t: Timex, dct: date | None, g: Grammar) -> Timex:
             (g.before_left is not None and g.before_left.search(text[max(0, t.start - _WINDOW):t.start])):
         return t.model_copy(update={"relation": "before"})  # a post's time stamp
     left = text[max(0, t.start - _WINDOW):t.start]
-    stops = [m.end() for m in _CLAUSE_STOP.finditer(left)]
+    stops = [m.end() for m in g.clause_stop.finditer(left)]
     if stops:
         left = left[stops[-1]:]
     if g.after_widen.search(left):

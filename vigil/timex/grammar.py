@@ -74,17 +74,47 @@ class Grammar:
     triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
     trigger_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     word_triggers: frozenset[str] = frozenset()
+    # one pass finds every word of trigger_words, bare or with a plural "s" glued on
+    trigger_word_regex: re.Pattern[str] = NEVER
     past: re.Pattern[str] = NEVER
     future_near: re.Pattern[str] = NEVER
     past_tense: re.Pattern[str] = NEVER
     speech: re.Pattern[str] = NEVER
+    # where a clause ends: . ! ? ; or a line break; a period only at the end of a word ("3.5" goes
+    # on), not after an initial ("P.", "a.m.") or a listed abbreviation ("Gen.", "Ala.,"), and not
+    # before a lower-case word
+    clause_stop: re.Pattern[str] = re.compile(r"[.!?;\n]")
 
 
 def _alternation(words: list[str]) -> str:
-    parts = []
-    for w in sorted(set(words), key=lambda x: (-len(x), x)):
-        parts.append(r"\s+".join(re.escape(p) for p in w.split()))
-    return "|".join(parts) if parts else NEVER.pattern
+    """One regex for any of ``words`` (spaces match any whitespace), the longest first.
+
+    The words are laid out as a trie ("jan(?:uary|)"), which tries the same words in the same
+    order as a flat longest-first alternation (two words that match at one place are a prefix of
+    one another, and the trie tries the longer one first) but rules out most of them on their
+    first letter: the regex engine walks one branch per letter instead of every word."""
+    trie: dict[str, Any] = {}
+    for w in set(words):
+        node = trie
+        for ch in " ".join(w.split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie) if trie else NEVER.pattern
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    def depth(n: dict[str, Any]) -> int:
+        return max((1 + depth(c) for k, c in n.items() if k), default=0)
+
+    branches = []
+    for ch in sorted((k for k in node if k), key=lambda k: (-depth(node[k]), k)):
+        head = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(head + _trie_regex(node[ch]))
+    if "" in node:
+        branches.append("")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 def _slot_regex(rule: dict[str, Any]) -> str:
@@ -98,7 +128,14 @@ def _slot_regex(rule: dict[str, Any]) -> str:
 
 
 _SENTINEL = "\ue000"
-_FIRST_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w+")
+
+
+def _key_word(entry: str) -> str | None:
+    """The word of a word-list entry the one pass over the words looks for: its longest, so that
+    "the day before yesterday" is found by "yesterday", not by every "the" of the text."""
+    words = _WORD.findall(entry)
+    return max(words, key=len).lower() if words else None
 
 
 def _can_match(items: Any) -> bool:
@@ -171,9 +208,30 @@ def _spelled_year_regex(numbers: dict[str, Any], century: str) -> str:
             rf"|two\s+thousand(?:\s+and)?(?:[\s-]+(?:{two_digits}|{ones}))?)")
 
 
-def _word_regex(words: list[str]) -> re.Pattern[str]:
-    """Any of ``words`` as whole words (never matches when the list is empty)."""
-    return re.compile(rf"(?<![\w])(?:{_alternation(words)})(?![\w])", re.IGNORECASE)
+def _word_regex(words: list[str], but: list[str] | None = None) -> re.Pattern[str]:
+    """Any of ``words`` as whole words, except where one of ``but`` starts ("next" but not
+    "next to"); never matches when ``words`` is empty."""
+    unless = rf"(?!(?:{_alternation(but)})(?![\w]))" if but else ""
+    return re.compile(rf"(?<![\w]){unless}(?:{_alternation(words)})(?![\w])", re.IGNORECASE)
+
+
+def _trigger_word_regex(words: list[str]) -> re.Pattern[str]:
+    """A whole word that is one of ``words`` or one of them plus "s" (the words are single \\w runs)."""
+    if not words:
+        return NEVER
+    return re.compile(rf"(?<!\w)(?:{_alternation(words)})s?(?!\w)", re.IGNORECASE)
+
+
+def _clause_stop_regex(abbreviations: list[str]) -> re.Pattern[str]:
+    """The end of a clause: . ! ? ; or a line break; a period only when a space, a closing quote or
+    the end follows, after a word that is neither an initial nor one of ``abbreviations`` (exact
+    case), and not before a lower-case word."""
+    words = sorted({a.rstrip(".") for a in abbreviations if a.rstrip(".")})
+    if any(not re.fullmatch(r"\w+", a) for a in words):
+        raise RuleError(f"relations: an abbreviation is a single word before its period: {words}")
+    # the lookbehinds run only at a period (they follow it), not at every character
+    not_after = "".join(rf"(?<!\b{re.escape(a)}\.)" for a in words)
+    return re.compile(rf"[!?;\n]|\.(?<!\b[A-Za-z]\.){not_after}(?=[\s\"'”’)]|$)(?!\s+[a-z])")
 
 
 def _cue_regex(words: list[str], *, tail: str) -> re.Pattern[str]:
@@ -227,6 +285,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     cue_ids: dict[str, str] = {}
     cues: dict[str, list[str]] = {"before_prefix": [], "before_verb": [], "after_widen": [], "after_plain": [],
                                   "future": [], "past": [], "past_tense": [], "speech": [], "future_near": []}
+    cue_exceptions: dict[str, list[str]] = {k: [] for k in cues}
     past_tense_pats: list[str] = []
     left_pats: list[str] = []
     dct_counts: list[tuple[str, re.Pattern[str]]] = []
@@ -234,6 +293,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
     range_openers: list[str] = []
     range_joiners: list[str] = []
     range_dashes: list[str] = []
+    abbreviations: list[str] = []
     for n, (stem, rule) in enumerate(items):
         where = f"{stem}.yaml: rule {rule['id']!r}"
         if rule.get("kind") == "dct_count":
@@ -268,9 +328,9 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                     for p in parts:
                         words = list(lex.get(p[1:-1], {})) if p.startswith("{") else [p]
                         for word in words:
-                            first = _FIRST_WORD.match(word)
-                            if first is not None:
-                                word_slots.setdefault(first.group(0).lower(), set()).add(trig)
+                            key = _key_word(word)
+                            if key is not None:
+                                word_slots.setdefault(key, set()).add(trig)
                 if trig not in triggers:
                     try:
                         triggers[trig] = re.compile(expand(str(rule["trigger"]), where), re.IGNORECASE)
@@ -282,11 +342,11 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                 if trig is not None and trig not in triggers:
                     triggers[trig] = re.compile(rf"(?<![\w])(?:{slots[trig]})(?![\w])", re.IGNORECASE)
                     for word in lex.get(trig, {}):
-                        first = _FIRST_WORD.match(word)
-                        if first is None:  # an entry that holds no word: this slot is found by its regex
+                        key = _key_word(word)
+                        if key is None:  # an entry that holds no word: this slot is found by its regex
                             by_regex.add(trig)
                             continue
-                        word_slots.setdefault(first.group(0).lower(), set()).add(trig)
+                        word_slots.setdefault(key, set()).add(trig)
             rules.append(Rule(rule["id"], rtype, rule["resolve"], rx, rule.get("not_before"),
                               rule.get("not_after"), order, bool(rule.get("not_in_name", False)), trig))
         elif rule.get("relation"):
@@ -311,14 +371,21 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                 key = "after_widen" if rule.get("widen") else "after_plain"
             elif rel == "future" and pos == "near":
                 key = "future_near"
+            elif rel == "abbreviation":
+                abbreviations += words
+                cue_ids["abbreviation"] = rule["id"]
+                continue
             elif rel in ("future", "past", "past_tense", "speech"):
                 key = rel
                 if rel == "past_tense":  # word lists plus regexes ('[a-z]{2,}ed')
                     past_tense_pats += [str(p) for p in rule.get("patterns") or []]
             else:
                 raise RuleError(f"{where}: relation {rel!r} is not one of before, after, future, past, past_tense, "
-                                f"speech, range")
+                                f"speech, range, abbreviation")
             cues[key] += words
+            if rule.get("except") and key not in ("future", "past", "speech"):
+                raise RuleError(f"{where}: 'except' is only for the future, past and speech cue lists")
+            cue_exceptions[key] += [str(w) for w in rule.get("except") or []]
             cue_ids[key] = rule["id"]
     try:
         before_left = re.compile("|".join(f"(?:{p})" for p in left_pats), re.IGNORECASE) if left_pats else None
@@ -340,7 +407,7 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
         before_verb=_cue_regex(cues["before_verb"], tail=r"(?:\s+[^\s.,;:!?\"]+){0,4}\s+"),
         after_widen=_cue_regex(cues["after_widen"], tail=prefix_tail),
         after_plain=_cue_regex(cues["after_plain"], tail=prefix_tail),
-        future=_word_regex(cues["future"]),
+        future=_word_regex(cues["future"], cue_exceptions["future"]),
         range_opener=re.compile(rf"(?<![\w])(?:{_alternation(range_openers)})\s+$", re.IGNORECASE),
         range_between=re.compile(
             rf"^\s*(?:(?:{_alternation(range_joiners)})|(?P<dash>{_alternation(range_dashes)}))\s*$",
@@ -352,8 +419,10 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
         triggers=triggers,
         trigger_words={w: tuple(sorted(v - by_regex)) for w, v in word_slots.items() if v - by_regex},
         word_triggers=frozenset(set().union(*word_slots.values()) - by_regex) if word_slots else frozenset(),
-        past=_word_regex(cues["past"]),
+        trigger_word_regex=_trigger_word_regex([w for w, v in word_slots.items() if v - by_regex]),
+        past=_word_regex(cues["past"], cue_exceptions["past"]),
         past_tense=past_tense,
-        future_near=_cue_regex(cues["future_near"], tail=r"(?:\s+[^\s.,;:!?\"]+){1,10}\s+"),
-        speech=_word_regex(cues["speech"]),
+        future_near=_cue_regex(cues["future_near"], tail=r"(?:\s+[^\s.,;:!?\"]+){0,10}\s+"),
+        speech=_word_regex(cues["speech"], cue_exceptions["speech"]),
+        clause_stop=_clause_stop_regex(abbreviations),
     )
