@@ -36,3 +36,15 @@ def test_gathering_to_demand_a_release_is_a_dated_protest(article: Article) -> N
     pr = [e for e in article.events if e.type == "protest"]
     assert len(pr) == 1
     assert (pr[0].date.start, pr[0].date.end) == (date(2022, 3, 12), date(2022, 3, 12))
+
+
+def test_capture_near_a_building_stays_an_abduction() -> None:
+    from vigil.pipeline import build_pipeline
+
+    text = ("Village headman taken\n\n"
+            "Russian soldiers captured the headman of Lozove outside the village council building on Tuesday, "
+            "his neighbours said.\n")
+    rec = {"id": "cap2", "text": text, "published": "2022-03-10", "outlet": "Example Herald"}
+    art = next(iter(extract_records([article_from_record(rec)], build_pipeline())))
+    types = [e.type for e in art.events]
+    assert "abduction" in types and "territory_control" not in types, types
