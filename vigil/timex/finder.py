@@ -120,12 +120,22 @@ _REACH = 60
 _SPACE = re.compile(r"\s")
 
 
-def _word_hits(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
-    """Where the words that open a trigger word list occur, per list (one pass over the words)."""
+def _lower(text: str) -> str:
+    """``text`` lower-cased character by character, so every offset stays where it was (a
+    character whose lower case is longer, such as "İ", is kept as it is)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _word_hits(low: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
+    """Where the words that open a trigger word list occur, per list (one pass over the
+    lower-cased text)."""
     hits: dict[str, list[tuple[int, int]]] = {}
     tw = g.trigger_words
-    for m in g.trigger_word_regex.finditer(text):
-        w = m.group(0).lower()
+    for m in g.trigger_word_regex.finditer(low):
+        w = m.group(0)
         # a pattern may glue letters to a word list ("{weekday}s"): the singular is looked up too
         for slots in (tw.get(w), tw.get(w[:-1]) if w.endswith("s") else None):
             if slots:
@@ -155,32 +165,38 @@ def _windows(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
-def _matches(rule: Rule, text: str, g: Grammar, wins: dict[str, list[tuple[int, int]]]) -> Iterator[re.Match[str]]:
+def _matches(rule: Rule, text: str, low: str, g: Grammar,
+             wins: dict[str, list[tuple[int, int]]]) -> Iterator[re.Match[str]]:
+    """The matches of ``rule``: on the lower-cased text ``low`` when the rule has a lower-case twin
+    (same offsets; take the matched words from ``text``), else on ``text``."""
+    rx, on = (rule.lower_regex, low) if rule.lower_regex is not None else (rule.regex, text)
     if rule.trigger is None:
-        yield from rule.regex.finditer(text)
+        yield from rx.finditer(on)
         return
     if rule.trigger not in wins:
         if "" not in wins:
-            wins.update({k: _windows(text, v) for k, v in _word_hits(text, g).items()})
+            wins.update({k: _windows(text, v) for k, v in _word_hits(low, g).items()})
             wins[""] = []
         if rule.trigger not in wins:
             wins[rule.trigger] = [] if rule.trigger in g.word_triggers else _windows(
                 text, (m.span() for m in g.triggers[rule.trigger].finditer(text)))
     for a, b in wins[rule.trigger]:
-        yield from rule.regex.finditer(text, a, b)
+        yield from rx.finditer(on, a, b)
 
 
 def _candidates(text: str, dct: date | None, g: Grammar) -> list[tuple[int, int, Rule, Resolution]]:
     out: list[tuple[int, int, Rule, Resolution]] = []
     future_cache: dict[tuple[int, int], tuple[bool, bool]] = {}
     wins: dict[str, list[tuple[int, int]]] = {}
+    low = _lower(text)
     for rule in g.rules:
         has_x = "x" in rule.regex.groupindex
-        for m in _matches(rule, text, g, wins):
+        for m in _matches(rule, text, low, g, wins):
             start, end = m.span("x") if has_x and m.group("x") is not None else m.span()
             if end <= start or _rejected_by_context(rule, g, text, start, end):
                 continue
-            groups: dict[str, str | None] = dict(m.groupdict())
+            groups: dict[str, str | None] = {k: None if m.start(k) < 0 else text[m.start(k):m.end(k)]
+                                             for k in rule.regex.groupindex}
             groups["_text"] = text[start:end]
             key = (start, end)
             if key not in future_cache:

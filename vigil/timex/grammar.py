@@ -51,6 +51,21 @@ class Rule:
     order: int
     not_in_name: bool = False
     trigger: str | None = None
+    # the same pattern without IGNORECASE, for the lower-cased text, when nothing in it depends on
+    # case (about twice as fast: the engine compares characters instead of case-folding both)
+    lower_regex: re.Pattern[str] | None = None
+
+
+_ESCAPE_OR_NAME = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|\(\?\(\w+\)")
+
+
+def lower_case_twin(pattern: str) -> re.Pattern[str] | None:
+    """``pattern`` compiled case-sensitively for lower-cased text, or ``None`` when it has a
+    case-sensitive part ("(?-i:May)") or an upper-case letter outside escapes and group names,
+    where lower-casing the text would change what it matches."""
+    if "(?-i" in pattern or re.search(r"[A-Z]", _ESCAPE_OR_NAME.sub("", pattern)):
+        return None
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -74,7 +89,7 @@ class Grammar:
     triggers: dict[str, re.Pattern[str]] = field(default_factory=dict)
     trigger_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     word_triggers: frozenset[str] = frozenset()
-    # one pass finds every word of trigger_words, bare or with a plural "s" glued on
+    # one pass over the lower-cased text finds every word of trigger_words, bare or with a plural "s"
     trigger_word_regex: re.Pattern[str] = NEVER
     past: re.Pattern[str] = NEVER
     future_near: re.Pattern[str] = NEVER
@@ -216,10 +231,11 @@ def _word_regex(words: list[str], but: list[str] | None = None) -> re.Pattern[st
 
 
 def _trigger_word_regex(words: list[str]) -> re.Pattern[str]:
-    """A whole word that is one of ``words`` or one of them plus "s" (the words are single \\w runs)."""
+    """A whole word that is one of ``words`` or one of them plus "s", in lower-cased text (the
+    words are lower-case single \\w runs)."""
     if not words:
         return NEVER
-    return re.compile(rf"(?<!\w)(?:{_alternation(words)})s?(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{_alternation(words)})s?(?!\w)")
 
 
 def _clause_stop_regex(abbreviations: list[str]) -> re.Pattern[str]:
@@ -348,7 +364,8 @@ def compile_grammar(anchor_items: tuple[tuple[str, date], ...]) -> Grammar:
                             continue
                         word_slots.setdefault(key, set()).add(trig)
             rules.append(Rule(rule["id"], rtype, rule["resolve"], rx, rule.get("not_before"),
-                              rule.get("not_after"), order, bool(rule.get("not_in_name", False)), trig))
+                              rule.get("not_after"), order, bool(rule.get("not_in_name", False)), trig,
+                              lower_case_twin(rx.pattern)))
         elif rule.get("relation"):
             rel, pos = rule["relation"], rule.get("position")
             words = [str(w) for w in rule.get("entries") or []]
