@@ -163,6 +163,8 @@ def test_date_word_lists_load_from_yaml():
     ("A video shared on Tuesday shows residents blocking tanks in Kherson.", (WAR, date(2022, 3, 1))),
     ("Officials said on Wednesday that troops fired on protesters in Kherson.", (WAR, date(2022, 3, 2))),
     ("A video shows residents blocking tanks in Kherson. It is unclear when the footage was recorded.", (WAR, PUB)),
+    # "now" dates the clause it sits in (where the soldiers are), not the rally
+    ("Residents of Kherson rallied outside the school where the soldiers have now set up camp.", (WAR, PUB)),
 ])
 def test_issue3_date_requirements_end_to_end(nlp, sentence: str, expected: tuple[date, date]):
     from vigil.timex import annotate_timexes
@@ -171,3 +173,24 @@ def test_issue3_date_requirements_end_to_end(nlp, sentence: str, expected: tuple
     events = assemble_events(art, finders=null_finders())
     assert events, sentence
     assert (events[0].date.start, events[0].date.end) == expected
+
+
+# ------------------------------------------------------------------- an undated event ended by a later one
+
+
+@pytest.mark.model
+def test_a_refusal_told_with_the_kidnapping_it_led_to_ends_by_its_date(nlp):
+    text = ("Soldiers kidnapped Oleh Marchenko, the mayor of Kherson, who refused to cooperate with them. "
+            "The soldiers abducted Marchenko at the town hall on Wednesday.")
+    got = dates_by_type(nlp, text, timexes=(("Wednesday", date(2022, 3, 2), "DATE"),))
+    assert days(got["abduction"]) == (date(2022, 3, 2), date(2022, 3, 2))
+    assert days(got["noncooperation"]) == (WAR, date(2022, 3, 2))
+    assert got["noncooperation"][2] == "date-ends-by-abduction"
+
+
+@pytest.mark.model
+def test_a_refusal_in_another_sentence_keeps_its_open_date(nlp):
+    text = ("The mayor of Kherson refused to cooperate with the occupiers. "
+            "Soldiers abducted the mayor of Kherson at the town hall on Wednesday.")
+    got = dates_by_type(nlp, text, timexes=(("Wednesday", date(2022, 3, 2), "DATE"),))
+    assert days(got["noncooperation"]) == (WAR, PUB)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vigil.errors import RuleError
-from vigil.extract.triggers import load_trigger_rules, match_triggers, parse_trigger_rule
+from vigil.extract.triggers import load_trigger_rules, match_triggers, named_people, parse_trigger_rule
 from vigil.nlp import parse_article
 from vigil.ruleset import load_rule_file, rules_dir
 from vigil.schema import EVENT_TYPES, Article, Sentence
@@ -23,7 +23,8 @@ def _examples(kind: str) -> list[tuple[str, str]]:
 def _hit_rule_ids(nlp, text: str) -> set[str]:
     art = parse_article(Article(id="t", text=text), nlp)
     rules = load_trigger_rules()
-    return {h.rule.id for s in art.sentences for h in match_triggers(s, art.text, rules)}
+    people = named_people(art.entities)
+    return {h.rule.id for s in art.sentences for h in match_triggers(s, art.text, rules, people)}
 
 
 def test_load_trigger_rules_covers_all_conflict_types():
@@ -148,3 +149,45 @@ def test_parse_trigger_rule_reads_syntax_keys():
     r = parse_trigger_rule({"id": "x", "type": "obstruction", "lemmas": ["block"], "subject_any": ["Farmer"],
                             "object_ents": ["person"]}, source="t.yaml")
     assert r.subject_any == frozenset({"farmer"}) and r.object_ents == frozenset({"PERSON"})
+
+
+def _tokens(words: list[tuple[str, str, str, int, str]]) -> tuple[str, Sentence]:
+    """A hand-parsed sentence: (text, lemma, dep, head, ent_type) per word, single spaces."""
+    from vigil.schema import Token
+
+    toks, pos, text = [], 0, ""
+    for i, (w, lemma, dep, head, ent) in enumerate(words):
+        toks.append(Token(i=i, text=w, start=pos, ws=" ", lemma=lemma, dep=dep, head=head, ent_type=ent,
+                          pos="VERB" if dep == "ROOT" else "PROPN" if ent else "NOUN"))
+        text += w + " "
+        pos += len(w) + 1
+    return text, Sentence(i=0, start=0, end=len(text), parsed=True, tokens=toks)
+
+
+# "Soldiers seized Vesele": the NER called the town a person
+_SEIZED = [("Soldiers", "soldier", "nsubj", 1, ""), ("seized", "seize", "ROOT", 1, ""),
+           ("Vesele", "Vesele", "dobj", 1, "PERSON")]
+
+
+def test_a_lone_person_label_is_trusted_only_for_a_name_the_article_gives_in_full():
+    text, sent = _tokens(_SEIZED)
+    rules = load_trigger_rules()
+
+    def types(people):
+        return {h.rule.id for h in match_triggers(sent, text, rules, people)}
+
+    assert "abduction-armed-person" in types(None)  # the NER's label as it is
+    assert "abduction-armed-person" not in types(frozenset())  # no full name "... Vesele" in the article
+    assert "abduction-armed-person" in types(frozenset({"oleh", "vesele"}))
+    plain = parse_trigger_rule({"id": "p", "type": "abduction", "lemmas": ["seize"], "object_ents": ["PERSON"]},
+                               source="t")
+    assert match_triggers(sent, text, [plain], frozenset())  # a rule without named_object takes the label
+
+
+def test_named_people_takes_the_words_of_full_names_only():
+    from vigil.schema import Mention
+
+    ents = [Mention(start=0, end=14, text="Oleh Marchenko", label="PERSON"),
+            Mention(start=20, end=28, text="Hostomel", label="PERSON"),
+            Mention(start=30, end=44, text="Kyiv Oblast", label="GPE")]
+    assert named_people(ents) == {"oleh", "marchenko"}

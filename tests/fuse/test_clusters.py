@@ -193,3 +193,39 @@ def test_clusters_unplaced_events_need_the_same_story():
     ids = _ids(assign_clusters([talks, call, same]))
     assert ids["a:e0"] != ids["b:e0"]  # nothing but an overlapping date in common
     assert ids["a:e0"] == ids["c:e0"]
+
+
+def _abduction(doc: str, victim: str, place: str, lat: float, lon: float, day: str) -> Event:
+    from vigil.schema import Actor
+
+    ev = _event(doc, 0, type_="abduction", place=place, lat=lat, lon=lon, start=day)
+    return ev.model_copy(update={"actors": [Actor(text="Russian soldiers", kind="military", role="initiator"),
+                                            Actor(text=victim, kind="officials", role="target")]})
+
+
+def test_one_named_victim_joins_reports_that_disagree_on_the_town():
+    # one outlet puts the kidnapped mayor in the wrong town and a day early: still one kidnapping
+    a = _article("a", "2022-03-12", _abduction("a", "Oleh Marchenko, the mayor of Vesele", "Vesele", 46.98, 34.93,
+                                               "2022-03-11"))
+    b = _article("b", "2022-03-13", _abduction("b", "mayor Oleh Marchenko", "Kherson", 46.64, 32.61, "2022-03-10"))
+    c = _article("c", "2022-03-13", _abduction("c", "Oleg Marchenko", "Vesele", 46.98, 34.93, "2022-03-11"))
+    out = assign_clusters([a, b, c])
+    assert len({x.events[0].cluster for x in out}) == 1
+
+
+def test_different_victims_or_feminine_forms_stay_apart():
+    a = _article("a", "2022-03-12", _abduction("a", "Oleh Ivanov", "Vesele", 46.98, 34.93, "2022-03-11"))
+    b = _article("b", "2022-03-12", _abduction("b", "Iryna Ivanova", "Kherson", 46.64, 32.61, "2022-03-11"))
+    c = _article("c", "2022-03-12", _abduction("c", "Petro Kovalchuk", "Kherson", 46.64, 32.61, "2022-03-11"))
+    out = assign_clusters([a, b, c])
+    assert out[0].events[0].cluster not in {x.events[0].cluster for x in out[1:]}
+
+
+def test_victim_surnames_read_the_name_that_opens_the_target():
+    from vigil.fuse.clusters import victim_surnames
+
+    ev = _abduction("a", "Oleh Marchenko, the head of the Vesele council", "Vesele", 46.98, 34.93, "2022-03-11")
+    assert victim_surnames(ev) == {"marchenko"}
+    for vague in ("their mayor", "the Mayor of Vesele", "the previous incumbent"):
+        ev2 = _abduction("a", vague, "Vesele", 46.98, 34.93, "2022-03-11")
+        assert victim_surnames(ev2) == set(), vague

@@ -48,3 +48,15 @@ def test_capture_near_a_building_stays_an_abduction() -> None:
     art = next(iter(extract_records([article_from_record(rec)], build_pipeline())))
     types = [e.type for e in art.events]
     assert "abduction" in types and "territory_control" not in types, types
+
+
+def test_soldiers_capturing_a_named_person_is_an_abduction() -> None:
+    from vigil.pipeline import build_pipeline
+
+    text = ("Oleh Marchenko, the head of the village council, refused to hand over the lists of residents. "
+            "On Friday Russian soldiers captured Marchenko outside the school in Vesele.\n")
+    rec = {"id": "cap3", "text": text, "published": "2022-03-12", "outlet": "Example Herald"}
+    art = next(iter(extract_records([article_from_record(rec)], build_pipeline())))
+    ab = [e for e in art.events if e.type == "abduction"]
+    assert ab and ab[0].date.start == ab[0].date.end == date(2022, 3, 11), art.events
+    assert "territory_control" not in [e.type for e in art.events]

@@ -33,7 +33,7 @@ from typing import Any
 from vigil.errors import RuleError
 from vigil.extract.dates import governs, is_clock_time, is_ongoing, is_prior_event, prior_relation
 from vigil.extract.dates import lemma as _lemma
-from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers
+from vigil.extract.triggers import TriggerHit, TriggerRule, load_trigger_rules, match_triggers, named_people
 from vigil.ruleset import load_rule_file, rules_dir
 from vigil.schema import (
     EVENT_TYPES,
@@ -297,6 +297,9 @@ class AssemblyPolicy:
     no_fallback_place_types: frozenset[str] = frozenset()
     no_loose_place_types: frozenset[str] = frozenset()
     act_prefer_files: tuple[str, ...] = ()
+    # an undated event of the key type told in one sentence with a dated event of a listed type ends
+    # by that one: "kidnapped the mayor, who refused to cooperate" (the refusal came first)
+    ends_by: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 @lru_cache(maxsize=4)
@@ -322,7 +325,17 @@ def load_assembly_policy(lang: str = "en") -> AssemblyPolicy:
     prefer = data.get("act_prefer_files") or []
     if not isinstance(prefer, list):
         raise RuleError(f"{path}: act_prefer_files must be a list of trigger file names")
-    return AssemblyPolicy(**out, act_prefer_files=tuple(str(x) for x in prefer))
+    raw_ends = data.get("ends_by") or {}
+    if not isinstance(raw_ends, dict):
+        raise RuleError(f"{path}: ends_by must map an event type to a list of event types")
+    ends_by = []
+    for key, later in raw_ends.items():
+        vals = _lower_set(later, str(path), f"ends_by.{key}")
+        bad = sorted(t for t in {str(key).lower(), *vals} if t not in EVENT_TYPES)
+        if bad:
+            raise RuleError(f"{path}: ends_by has unknown type(s) {bad}. Allowed: {', '.join(EVENT_TYPES)}")
+        ends_by.append((str(key).lower(), vals))
+    return AssemblyPolicy(**out, act_prefer_files=tuple(str(x) for x in prefer), ends_by=tuple(ends_by))
 
 
 @lru_cache(maxsize=4)
@@ -986,6 +999,9 @@ def _event_date_core(article: Article, hit: TriggerHit, sentence: Sentence, tok:
                      by_index: dict[int, Sentence], anchors: Sequence[Anchor], defaults: DateDefaults) -> EventDate:
     published = article.published
     own = [t for t in sent_timexes.get(sentence.i, []) if _timex_usable(t, published)]
+    # "now" in another clause ("... the building where the occupiers have now settled") dates that
+    # clause, not the event
+    own = [t for t in own if t.value != "PRESENT_REF" or view is None or governs(t, tok, view)]
     if own:
         # the timex of the trigger's own clause first, a calendar date before a bare clock time, then the nearest
         best = min(own, key=lambda t: (t.relation != "on", not governs(t, tok, view), is_clock_time(t),
@@ -1141,12 +1157,13 @@ def resolve_same_act(hits: list[TriggerHit], priorities: Sequence[PriorityRule],
 
 
 def select_hits(sentence: Sentence, text: str, rules: Sequence[TriggerRule], priorities: Sequence[PriorityRule],
-                prefer_files: Sequence[str] = (), view: SentenceView | None = None
-                ) -> tuple[list[TriggerHit], list[str]]:
-    """Trigger hits of one sentence after de-duplication, same-act resolution and sentence priority."""
+                prefer_files: Sequence[str] = (), view: SentenceView | None = None,
+                people: frozenset[str] | None = None) -> tuple[list[TriggerHit], list[str]]:
+    """Trigger hits of one sentence after de-duplication, same-act resolution and sentence priority
+    (``people``: ``named_people`` of the article)."""
     if view is None and sentence.parsed and sentence.tokens:
         view = SentenceView(sentence)
-    hits = _dedupe_hits(match_triggers(sentence, text, rules))
+    hits = _dedupe_hits(match_triggers(sentence, text, rules, people))
     hits, used = resolve_same_act(hits, priorities, view, prefer_files)
     kept, used2 = apply_priority(hits, priorities)
     return kept, [*used, *used2]
@@ -1173,12 +1190,13 @@ def find_candidates(article: Article, rules: Sequence[TriggerRule], cues: Sequen
     for p in article.places:
         if p.sentence is not None:
             places_by_sent.setdefault(p.sentence, []).append(p)
+    people = named_people(article.entities)
     # beside parsed sentences, an unparsed one was judged trigger-free by the nlp stage's pre-filter
     selective = any(s.parsed for s in article.sentences)
     for sent in article.sentences:
         if sent.end <= sent.start or sent.start >= len(text) or (selective and not sent.parsed):
             continue
-        hits = _dedupe_hits(match_triggers(sent, text, rules))
+        hits = _dedupe_hits(match_triggers(sent, text, rules, people))
         if not hits:
             continue
         view = SentenceView(sent) if sent.parsed and sent.tokens else None
@@ -1252,6 +1270,37 @@ def _narrower(a: EventDate, b: EventDate) -> EventDate:
         return a
     assert a.start and a.end and b.start and b.end
     return b if (b.end - b.start) < (a.end - a.start) else a
+
+
+def bound_by_later_events(events: Sequence[Event], ends_by: Sequence[tuple[str, frozenset[str]]]) -> list[Event]:
+    """Events whose date the text leaves open, ended by a dated event they led to in the same sentence.
+
+    ``ends_by`` pairs a type with the types that follow it (``assembly.yaml``): a refusal to cooperate
+    told in the sentence of the mayor's kidnapping on 11 March ended by 11 March.
+    """
+    later = dict(ends_by)
+    out = []
+    for ev in events:
+        types = later.get(ev.type)
+        sents = {s.sentence for s in ev.evidence if s.sentence is not None}
+        if not types or not sents or not _is_default_date(ev.date) or ev.date.end is None:
+            out.append(ev)
+            continue
+        bounds = [m.date for m in events if m.type in types and not _is_default_date(m.date)
+                  and m.date.end is not None and sents & {s.sentence for s in m.evidence}]
+        bound = min(bounds, key=lambda d: d.end or date.max, default=None)
+        if bound is None or bound.end is None or bound.end >= ev.date.end:
+            out.append(ev)
+            continue
+        start = ev.date.start if ev.date.start is None or ev.date.start <= bound.end else bound.end
+        rule = "date-ends-by-" + "-".join(sorted(types))
+        fe = dict(ev.field_evidence)
+        if bound.evidence is not None:
+            fe["date"] = bound.evidence
+        out.append(ev.model_copy(update={
+            "date": EventDate(start=start, end=bound.end, evidence=bound.evidence, rule=rule),
+            "field_evidence": fe, "rules": [*ev.rules, rule]}))
+    return out
 
 
 def _window(sentence: Sentence, by_index: dict[int, Sentence]) -> list[Sentence]:
@@ -1531,6 +1580,8 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
             merged.append(ev)
             merged_order.append(pos)
 
+    if policy.ends_by:
+        merged = bound_by_later_events(merged, policy.ends_by)
     ranked = sorted(zip(merged, merged_order, strict=True),
                     key=lambda x: (min(x[1][0], 2), -x[0].salience, x[1]))
     return [ev.model_copy(update={"id": f"{article.id}-e{n}"}) for n, (ev, _) in enumerate(ranked, 1)]

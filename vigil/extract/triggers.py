@@ -10,7 +10,8 @@ must be present too (a victim and a perpetrator). On parsed sentences, optional
 ``subject_any`` / ``subject_excludes_any`` check the lemma of the trigger verb's
 subject, and ``object_any`` / ``object_ents`` / ``object_excludes_any`` /
 ``object_excludes_ents`` its object (direct object, passive subject, or the
-"of" complement of a noun), when there is one. A two-word phrase whose second
+"of" complement of a noun), when there is one; with ``named_object`` a PERSON
+object counts only for a name the article gives in full (``named_people``). A two-word phrase whose second
 word is a particle also matches split ("pushed the cars back").
 
 When a sentence was not parsed (no tokens), the raw sentence text is matched
@@ -21,7 +22,7 @@ inflections), so nothing is lost, only less precise.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 
 from vigil.errors import RuleError
 from vigil.ruleset import load_rule_file, rules_dir
-from vigil.schema import ACLED_SUB_TO_TYPE, EVENT_TYPES, INTERVENTIONS, Sentence, Token
+from vigil.schema import ACLED_SUB_TO_TYPE, EVENT_TYPES, INTERVENTIONS, Mention, Sentence, Token
 
 TRIGGER_SCHEMA = "vigil.rules.trigger.v1"
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -62,6 +63,9 @@ class TriggerRule:
     object_ents: frozenset[str] = frozenset()
     object_excludes_any: frozenset[str] = frozenset()
     object_excludes_ents: frozenset[str] = frozenset()
+    # a PERSON object counts only when the article gives that name in full ("Oleh Marchenko" ...
+    # "captured Marchenko"): a lone capitalised word the NER calls a person is often a town
+    named_object: bool = False
     sub_event_type: str | None = None
     intervention: str | None = None
     weight: float = 1.0
@@ -131,6 +135,7 @@ def parse_trigger_rule(raw: dict[str, Any], *, source: str) -> TriggerRule:
         excludes_any=frozenset(_words(raw.get("excludes_any"), where=where, key="excludes_any")),
         **{k: frozenset(_words(raw.get(k), where=where, key=k)) for k in _SYNTAX_KEYS},
         **ents,
+        named_object=bool(raw.get("named_object", False)),
         sub_event_type=sub,
         intervention=inter,
         weight=weight,
@@ -224,8 +229,10 @@ def _context_ok(rule: TriggerRule, words: frozenset[str]) -> bool:
     return not (rule.excludes_any and rule.excludes_any & words)
 
 
-def _syntax_ok(rule: TriggerRule, tok: Token, toks: Sequence[Token]) -> bool:
-    """Subject / object constraints of ``rule`` around the trigger token (parsed sentences only)."""
+def _syntax_ok(rule: TriggerRule, tok: Token, toks: Sequence[Token], people: frozenset[str] | None = None) -> bool:
+    """Subject / object constraints of ``rule`` around the trigger token (parsed sentences only).
+    For a ``named_object`` rule given ``people`` (see ``named_people``), an object the NER calls
+    PERSON counts as one only when it is a word of a full name the article gives."""
     if not (rule.subject_any or rule.subject_excludes_any or rule.object_any or rule.object_ents
             or rule.object_excludes_any or rule.object_excludes_ents):
         return True
@@ -253,6 +260,8 @@ def _syntax_ok(rule: TriggerRule, tok: Token, toks: Sequence[Token]) -> bool:
         o = obj[0]
         lem = _norm(o.lemma or o.text)
         ent = o.ent_type.upper()
+        if ent == "PERSON" and rule.named_object and people is not None and _norm(o.text) not in people:
+            ent = ""  # "Russian troops seized Hostomel": a town the NER took for a person
         if (rule.object_any or rule.object_ents) and not (lem in rule.object_any or ent in rule.object_ents):
             return False
         if lem in rule.object_excludes_any or (ent and ent in rule.object_excludes_ents):
@@ -273,7 +282,7 @@ def _split_particle(toks: Sequence[Token], n: int, particle: str, lemmas: list[s
                for m in range(n + 2, min(len(toks), n + 8)))
 
 
-def _match_tokens(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit]:
+def _match_tokens(sentence: Sentence, text: str, idx: _Index, people: frozenset[str] | None) -> list[TriggerHit]:
     toks: list[Token] = sentence.tokens
     lemmas = [_norm(t.lemma or t.text) for t in toks]
     lowers = [_norm(t.text) for t in toks]
@@ -289,7 +298,7 @@ def _match_tokens(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit
             # the trigger itself does not count as its own context
             own = {lemmas[n], lowers[n]}
             others = frozenset(w for w in words if w not in own or counts[w] > (2 if lemmas[n] == lowers[n] else 1))
-            if _context_ok(rule, others) and _syntax_ok(rule, t, toks):
+            if _context_ok(rule, others) and _syntax_ok(rule, t, toks, people):
                 end = t.start + len(t.text)
                 hits.append(TriggerHit(rule, t.start, end, text[t.start:end], sentence.i, t.i))
         for first in {lemmas[n], lowers[n]}:
@@ -302,7 +311,7 @@ def _match_tokens(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit
                         end = t.start + len(t.text)
                         hits.append(TriggerHit(rule, t.start, end, text[t.start:end], sentence.i, t.i))
                     continue
-                if not _context_ok(rule, words) or not _syntax_ok(rule, toks[n], toks):
+                if not _context_ok(rule, words) or not _syntax_ok(rule, toks[n], toks, people):
                     continue
                 span = toks[n:n + k]
                 head = next((x.i for x in span if not (span[0].i <= x.head <= span[-1].i) or x.head == x.i),
@@ -332,7 +341,20 @@ def _match_raw(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit]:
     return hits
 
 
-def match_triggers(sentence: Sentence, text: str, rules: Sequence[TriggerRule]) -> list[TriggerHit]:
+def named_people(entities: Iterable[Mention]) -> frozenset[str]:
+    """The lower-cased words of the PERSON entities of two words or more ("Ivan Hrytsenko" gives
+    "ivan" and "hrytsenko"): a lone word the NER calls a person is only trusted when it is one of them."""
+    out: set[str] = set()
+    for m in entities:
+        if m.label == "PERSON":
+            words = re.findall(r"\w+", _norm(m.text))
+            if len(words) >= 2:
+                out.update(words)
+    return frozenset(out)
+
+
+def match_triggers(sentence: Sentence, text: str, rules: Sequence[TriggerRule],
+                   people: frozenset[str] | None = None) -> list[TriggerHit]:
     """All trigger hits of ``rules`` in one sentence, ordered by position.
 
     Args:
@@ -340,13 +362,15 @@ def match_triggers(sentence: Sentence, text: str, rules: Sequence[TriggerRule]) 
             unparsed ones on their raw text.
         text: the full article text (offsets are absolute).
         rules: trigger rules, usually ``load_trigger_rules()``.
+        people: ``named_people(article.entities)``: for ``named_object`` rules, a PERSON object
+            counts as a person only when it is one of these words (``None``: the NER's label as it is).
     """
     rules = tuple(rules)
     if not rules or sentence.end <= sentence.start:
         return []
     idx = _index(rules)
     if sentence.parsed and sentence.tokens:
-        hits = _match_tokens(sentence, text, idx)
+        hits = _match_tokens(sentence, text, idx, people)
     else:
         hits = _match_raw(sentence, text, idx)
     hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))

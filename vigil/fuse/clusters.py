@@ -10,7 +10,9 @@ Three steps:
    same type whose evidence tells the same story: TF-IDF cosine >= ``PLACE_OVERRIDE``,
    ``OVERRIDE_TERMS`` shared content words and at least one shared name (a capitalized
    word that is not generic, ``vigil/rules/fuse/en/generic_names.yaml``): one outlet
-   misplacing a story everybody else tells. Two events without a place agree on place
+   misplacing a story everybody else tells. So is one for two abductions or attacks on
+   civilians (``VICTIM_TYPES``) that name the same victim (surname of the name opening a
+   target actor; transliterations within ``SURNAME_SIMILARITY``). Two events without a place agree on place
    only vacuously, so they too must tell the same story. A campaign (an interval over
    a month, or one the text opens with "since ...") never joins a shorter event it
    merely contains, unless the evidence is the same story or the documents are copies.
@@ -47,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from rapidfuzz import fuzz
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from vigil.fuse.duplicates import near_duplicates
@@ -70,9 +73,16 @@ BASE = 0.25
 CHAIN_SLACK = timedelta(days=2)
 """Within one cluster every two dates must overlap with this much slack (outlets differ by a day)."""
 FAMILIES: dict[str, str] = {"shelling": "remote_violence", "airstrike": "remote_violence"}
+VICTIM_TYPES = frozenset({"abduction", "attack_on_civilians"})
+"""Types whose named victim identifies the event: two reports of the kidnapping of one named mayor
+on agreeing dates are one event even when one of them names the wrong town."""
+SURNAME_SIMILARITY = 80.0
+"""rapidfuzz ratio at or above which two surnames are one (transliterations: Matveyev, Matvieiev;
+Fedorov, Fyodorov), unless one is the other's feminine form (Ivanov, Ivanova)."""
 """Types that outlets use for one another; every other type is its own family."""
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d+")
+_SURNAME = re.compile(r"\b[A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)?")
 _NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][^\W\d_]{2,}")
 
 
@@ -85,6 +95,7 @@ class _Item:
     fixed: str | None = None
     vector: dict[str, float] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
+    victims: frozenset[str] = frozenset()
 
 
 def _family(event_type: str) -> str:
@@ -220,6 +231,35 @@ def _names(event: Event) -> set[str]:
     return {w for span in event.evidence for w in capitalized_names(span.text) if w not in place}
 
 
+def victim_surnames(event: Event) -> frozenset[str]:
+    """Lowercased surnames of the named people an event was done to: the last capitalized word of the
+    name that opens each target actor ("Ivan Fedorov, the mayor of Mariupol" -> fedorov; "mayor Ivan
+    Fedorov" -> fedorov; "their mayor" -> none)."""
+    generic = generic_names()
+    out: set[str] = set()
+    for actor in event.actors:
+        if actor.role != "target":
+            continue
+        head = re.split(r",|\s(?:of|from|in|at)\s|\(", actor.text, maxsplit=1)[0]
+        names = [w.lower() for w in _SURNAME.findall(head)]
+        names = [w for w in names if w not in STOP_WORDS and w not in generic]
+        if names:
+            out.add(names[-1])
+    return frozenset(out)
+
+
+def _same_surname(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    if x + "a" == y or y + "a" == x:
+        return False  # Ivanov, Ivanova: two people
+    return x[0] == y[0] and fuzz.ratio(x, y) >= SURNAME_SIMILARITY
+
+
+def _same_victim(a: frozenset[str], b: frozenset[str]) -> bool:
+    return any(_same_surname(x, y) for x in a for y in b)
+
+
 def _vectors(items: Sequence[_Item]) -> None:
     bags = [_terms(it.event) for it in items]
     df: Counter[str] = Counter()
@@ -228,6 +268,7 @@ def _vectors(items: Sequence[_Item]) -> None:
     n = len(bags)
     for it in items:
         it.names = frozenset(_names(it.event))
+        it.victims = victim_surnames(it.event) if it.event.type in VICTIM_TYPES else frozenset()
     for it, bag in zip(items, bags, strict=True):
         vec = {w: (1.0 + math.log(c)) * math.log((1 + n) / (1 + df[w])) + 1.0 for w, c in bag.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
@@ -244,7 +285,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 
 def pair_score(a: Event, b: Event, similarity: float, *, shared_terms: int = 0, shared_names: int = 0,
-               copies: bool = False) -> float | None:
+               copies: bool = False, same_victim: bool = False) -> float | None:
     """How strongly two events of different documents look like one event; None when they cannot be.
 
     Args:
@@ -252,11 +293,14 @@ def pair_score(a: Event, b: Event, similarity: float, *, shared_terms: int = 0, 
         shared_terms: how many distinct content words their evidence shares.
         shared_names: how many rare names (people, units, organisations) their evidence shares.
         copies: their documents are near-duplicate copies of one text.
+        same_victim: both name the same person as the victim (``VICTIM_TYPES`` only): a place
+            disagreement is forgiven.
     """
     if _family(a.type) != _family(b.type) or not _dates_agree(a, b):
         return None
     place_ok = places_agree(a, b)
     same_story = similarity >= PLACE_OVERRIDE and shared_terms >= OVERRIDE_TERMS and shared_names >= 1
+    same_story = same_story or (same_victim and a.type == b.type and a.type in VICTIM_TYPES)
     if not place_ok and (a.type != b.type or not same_story):
         return None
     if a.location is None and b.location is None and not (same_story or copies):
@@ -358,7 +402,7 @@ def _candidate_pairs(items: Sequence[_Item], copies: Mapping[str, str]) -> list[
                 shared = len(a.vector.keys() & b.vector.keys())
                 s = pair_score(a.event, b.event, _cosine(a.vector, b.vector), shared_terms=shared,
                                shared_names=len((a.names & b.names) - _place_words(a.event) - _place_words(b.event)),
-                               copies=root_a == root_b)
+                               copies=root_a == root_b, same_victim=_same_victim(a.victims, b.victims))
                 if s is not None and s >= JOIN:
                     ka, kb = sorted((a.event.id, b.event.id))
                     pairs.append((-s, ka, kb, i, j))
