@@ -102,12 +102,24 @@ def test_as_of_with_a_clock_time_is_an_upper_bound(nlp):
 
 
 @pytest.mark.model
-def test_present_perfect_after_a_dated_sentence_starts_at_that_date(nlp):
-    text = ("On Tuesday soldiers detained the mayor of Kherson. "
-            "The president has called on allies to demand his release.")
-    got = dates_by_type(nlp, text, timexes=(("Tuesday", date(2022, 3, 1), "DATE"),))
-    assert days(got["abduction"]) == (date(2022, 3, 1), date(2022, 3, 1))
-    assert days(got["diplomacy"]) == (date(2022, 3, 1), PUB)
+@pytest.mark.parametrize(("text", "day", "expected"), [
+    # present perfect after a dated sentence: from that date on
+    ("On Tuesday soldiers detained the mayor of Kherson. The president has called on allies to demand his release.",
+     ("Tuesday", date(2022, 3, 1)),
+     {"abduction": (date(2022, 3, 1), date(2022, 3, 1)), "diplomacy": (date(2022, 3, 1), PUB)}),
+    # a refusal told with the kidnapping it led to ends by the kidnapping's date (assembly.yaml ends_by)
+    ("Soldiers kidnapped Oleh Marchenko, the mayor of Kherson, who refused to cooperate with them. "
+     "The soldiers abducted Marchenko at the town hall on Wednesday.", ("Wednesday", date(2022, 3, 2)),
+     {"abduction": (date(2022, 3, 2), date(2022, 3, 2)), "noncooperation": (WAR, date(2022, 3, 2))}),
+    # ... but not one told in another sentence
+    ("The mayor of Kherson refused to cooperate with the occupiers. "
+     "Soldiers abducted the mayor of Kherson at the town hall on Wednesday.", ("Wednesday", date(2022, 3, 2)),
+     {"noncooperation": (WAR, PUB)}),
+])
+def test_dates_across_the_events_of_a_story(nlp, text: str, day: tuple[str, date],
+                                            expected: dict[str, tuple[date, date]]):
+    got = dates_by_type(nlp, text, timexes=((day[0], day[1], "DATE"),))
+    assert {t: days(got[t]) for t in expected} == expected
 
 
 # ------------------------------------------------------------------- defaults
@@ -174,23 +186,3 @@ def test_issue3_date_requirements_end_to_end(nlp, sentence: str, expected: tuple
     assert events, sentence
     assert (events[0].date.start, events[0].date.end) == expected
 
-
-# ------------------------------------------------------------------- an undated event ended by a later one
-
-
-@pytest.mark.model
-def test_a_refusal_told_with_the_kidnapping_it_led_to_ends_by_its_date(nlp):
-    text = ("Soldiers kidnapped Oleh Marchenko, the mayor of Kherson, who refused to cooperate with them. "
-            "The soldiers abducted Marchenko at the town hall on Wednesday.")
-    got = dates_by_type(nlp, text, timexes=(("Wednesday", date(2022, 3, 2), "DATE"),))
-    assert days(got["abduction"]) == (date(2022, 3, 2), date(2022, 3, 2))
-    assert days(got["noncooperation"]) == (WAR, date(2022, 3, 2))
-    assert got["noncooperation"][2] == "date-ends-by-abduction"
-
-
-@pytest.mark.model
-def test_a_refusal_in_another_sentence_keeps_its_open_date(nlp):
-    text = ("The mayor of Kherson refused to cooperate with the occupiers. "
-            "Soldiers abducted the mayor of Kherson at the town hall on Wednesday.")
-    got = dates_by_type(nlp, text, timexes=(("Wednesday", date(2022, 3, 2), "DATE"),))
-    assert days(got["noncooperation"]) == (WAR, PUB)
