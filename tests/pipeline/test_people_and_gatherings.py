@@ -60,3 +60,13 @@ def test_soldiers_capturing_a_named_person_is_an_abduction() -> None:
     ab = [e for e in art.events if e.type == "abduction"]
     assert ab and ab[0].date.start == ab[0].date.end == date(2022, 3, 11), art.events
     assert "territory_control" not in [e.type for e in art.events]
+
+
+def test_a_town_the_recogniser_calls_a_person_is_still_seized() -> None:
+    from vigil.pipeline import build_pipeline
+
+    text = "Russian forces seized Enerhodar on Friday, the regional governor said.\n"
+    rec = {"id": "cap4", "text": text, "published": "2022-03-12", "outlet": "Example Herald"}
+    art = next(iter(extract_records([article_from_record(rec)], build_pipeline())))
+    assert [(e.type, e.location.name if e.location else None) for e in art.events] == [
+        ("territory_control", "Enerhodar")], art.events
