@@ -186,3 +186,18 @@ def test_issue3_date_requirements_end_to_end(nlp, sentence: str, expected: tuple
     assert events, sentence
     assert (events[0].date.start, events[0].date.end) == expected
 
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "expected"), [
+    # a title with a full stop, then a dateline: a title (recent), not a lede (any day since the war began)
+    ("Russian forces hit the Kherson council building.\nMarch 4, 2022 09:15 am\n"
+     "Rescuers are still searching the rubble for survivors.", (date(2022, 3, 3), PUB)),
+    # without the dateline the same line is a one-sentence lede
+    ("Russian forces hit the Kherson council building.\n"
+     "Rescuers are still searching the rubble for survivors.", (WAR, PUB)),
+])
+def test_title_line_before_a_dateline(nlp, text: str, expected: tuple[date, date]):
+    from vigil.timex import annotate_timexes
+
+    events = assemble_events(annotate_timexes(build(nlp, text)), finders=null_finders())
+    assert [(e.type, e.date.start, e.date.end) for e in events] == [("shelling", *expected)]

@@ -914,17 +914,31 @@ def _ends_sentence(text: str, sentence: Sentence) -> bool:
     return tail.endswith((".", "!", "?", "…"))
 
 
-def _is_headline(text: str, sentence: Sentence, by_index: dict[int, Sentence]) -> bool:
+def _is_dateline(sentence: Sentence | None, timexes: Sequence[Timex], by_index: dict[int, Sentence]) -> bool:
+    """``sentence`` is a paragraph of its own made mostly of dates and times ("March 29, 2022 12:07 pm")."""
+    if sentence is None or any(s.paragraph == sentence.paragraph and s.i != sentence.i for s in by_index.values()):
+        return False
+    covered = sum(max(0, min(t.end, sentence.end) - max(t.start, sentence.start)) for t in timexes)
+    return covered > 0 and covered >= 0.6 * (sentence.end - sentence.start)
+
+
+def _is_headline(text: str, sentence: Sentence, by_index: dict[int, Sentence],
+                 sent_timexes: dict[int, list[Timex]] | None = None) -> bool:
     """The sentence is a title line: alone in the first paragraph of a text with more paragraphs, and without
-    closing punctuation (a one-sentence lede that ends with a full stop is body text)."""
+    closing punctuation (a one-sentence lede that ends with a full stop is body text), or with it when a
+    dateline paragraph follows ("Forces hit the depot." then "March 29, 2022 12:07 pm")."""
     if not by_index:
         return False
     first = by_index[min(by_index)]
     if sentence.paragraph != first.paragraph:
         return False
     same = [s for s in by_index.values() if s.paragraph == first.paragraph]
-    return len(same) == 1 and any(s.paragraph != first.paragraph for s in by_index.values()) \
-        and not _ends_sentence(text, sentence)
+    if len(same) != 1 or not any(s.paragraph != first.paragraph for s in by_index.values()):
+        return False
+    if not _ends_sentence(text, sentence):
+        return True
+    nxt = by_index.get(sentence.i + 1)
+    return _is_dateline(nxt, (sent_timexes or {}).get(sentence.i + 1, []), by_index)
 
 
 def _dates_the_report(t: Timex, trig: Token | None, view: SentenceView | None, verbs: frozenset[str]) -> bool:
@@ -1043,7 +1057,7 @@ def _event_date_core(article: Article, hit: TriggerHit, sentence: Sentence, tok:
         j -= 1
     if published is None:
         return EventDate(rule="date-unknown")
-    if defaults.headline_days is not None and _is_headline(article.text, sentence, by_index):
+    if defaults.headline_days is not None and _is_headline(article.text, sentence, by_index, sent_timexes):
         return EventDate(start=published - timedelta(days=defaults.headline_days), end=published,
                          rule="date-default-headline")
     tense = _tense(tok, view)
