@@ -201,3 +201,12 @@ def test_title_line_before_a_dateline(nlp, text: str, expected: tuple[date, date
 
     events = assemble_events(annotate_timexes(build(nlp, text)), finders=null_finders())
     assert [(e.type, e.date.start, e.date.end) for e in events] == [("shelling", *expected)]
+
+
+@pytest.mark.model
+def test_a_date_of_the_mentions_own_sentence_beats_a_borrowed_one(nlp):
+    # the byline's "2 hours ago" reaches the next sentence; the video's own date bounds the same blockade
+    text = ("Updated 2 hours ago. Villagers near Kherson stopped the tanks. "
+            "A video posted on Thursday shows villagers near Kherson blocking the tanks.")
+    got = dates_by_type(nlp, text, timexes=(("2 hours ago", PUB, "TIME"), ("on Thursday", date(2022, 3, 3), "DATE")))
+    assert days(got["obstruction"]) == (WAR, date(2022, 3, 3))

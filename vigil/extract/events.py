@@ -1273,11 +1273,19 @@ def _is_default_date(d: EventDate) -> bool:
     return not d.rule or d.rule.startswith("date-default") or d.rule == "date-unknown"
 
 
+def _date_strength(d: EventDate) -> int:
+    """2: a date of the mention's own sentence; 1: one borrowed from the sentence before; 0: a default."""
+    if _is_default_date(d):
+        return 0
+    return 1 if (d.rule or "").startswith("date-previous-sentence") else 2
+
+
 def _narrower(a: EventDate, b: EventDate) -> EventDate:
-    if _is_default_date(a) and not _is_default_date(b):
-        return b
-    if _is_default_date(b) and not _is_default_date(a):
-        return a
+    """The date of one event told twice: a date of a mention's own sentence before a borrowed one, a
+    borrowed one before a default, then the narrower interval."""
+    sa, sb = _date_strength(a), _date_strength(b)
+    if sa != sb:
+        return a if sa > sb else b
     if None in (a.start, a.end):
         return b
     if None in (b.start, b.end):
@@ -1580,6 +1588,13 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
             near = [n for n, m in enumerate(merged) if mergeable(m, ev) and (pos[0] <= 1 or sentence_gap(m, ev) <= 3)]
             if near:
                 target = min(near, key=lambda n: (sentence_gap(merged[n], ev), n))
+        if target is None and not _is_default_date(ev.date):
+            # the same, the other way round: the undated title came first (its place is its own, the body's
+            # mention borrowed it), and the body dates it
+            lead = [n for n, m in enumerate(merged) if merged_order[n][0] <= 1 and _is_default_date(m.date)
+                    and mergeable(m, ev, any_date=True) and (tiers[k] == 2 or _place_within(m.location, ev.location))]
+            if lead:
+                target = lead[0]
         if target is None and pos[0] <= 1 and _is_default_date(ev.date):
             # the headline or lead tells, undated, the story the body dates: "Mayor detained" + "was detained
             # on Tuesday in Skadovsk" is one event, whose date and place are the body's
