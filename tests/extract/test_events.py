@@ -392,17 +392,21 @@ def test_load_assembly_policy_types_are_known():
     assert "diplomacy" in pol.no_fallback_place_types
     assert pol.local_place_types and pol.merge_same_rule_types
     assert ("noncooperation", frozenset({"abduction"})) in pol.ends_by
+    assert "protest" in pol.nationwide_types and "across the country" in pol.nationwide_words
 
 
-@pytest.mark.parametrize("ends_by", ["{noncooperation: [picnic]}", "{picnic: [abduction]}", "[noncooperation]"])
-def test_load_assembly_policy_rejects_a_bad_ends_by(tmp_path, monkeypatch, ends_by: str):
+@pytest.mark.parametrize("body", ["ends_by: {noncooperation: [picnic]}", "ends_by: {picnic: [abduction]}",
+                                  "ends_by: [noncooperation]", "nationwide: [nationwide]",
+                                  "nationwide: {words: [nationwide], types: [picnic]}",
+                                  "nationwide: {words: nationwide, types: [protest]}"])
+def test_load_assembly_policy_rejects_a_bad_key(tmp_path, monkeypatch, body: str):
     import vigil.extract.events as events_mod
     from vigil.errors import RuleError
 
     header = "schema: vigil.rules.assembly.v1\nlang: en\ndescription: t\n"
-    (tmp_path / "assembly.yaml").write_text(f"{header}ends_by: {ends_by}\n", encoding="utf-8")
+    (tmp_path / "assembly.yaml").write_text(f"{header}{body}\n", encoding="utf-8")
     monkeypatch.setattr(events_mod, "rules_dir", lambda stage, lang="en": tmp_path)
-    with pytest.raises(RuleError, match="ends_by"):
+    with pytest.raises(RuleError, match=body.split(":")[0]):
         load_assembly_policy.__wrapped__("en")
 
 

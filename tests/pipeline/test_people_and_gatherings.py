@@ -70,3 +70,15 @@ def test_a_town_the_recogniser_calls_a_person_is_still_seized() -> None:
     art = next(iter(extract_records([article_from_record(rec)], build_pipeline())))
     assert [(e.type, e.location.name if e.location else None) for e in art.events] == [
         ("territory_control", "Enerhodar")], art.events
+
+
+def test_rallies_across_the_country_are_the_countrys_not_the_citys() -> None:
+    from vigil.pipeline import build_pipeline
+
+    text = ("Police detained 300 people at an anti-war rally in Moscow on Sunday, a rights group in Russia said. "
+            "Smaller rallies were held across the country on the same day.\n")
+    rec = {"id": "wide1", "text": text, "published": "2022-03-07", "outlet": "Example Herald"}
+    art = next(iter(extract_records([article_from_record(rec)], build_pipeline())))
+    got = sorted((e.type, e.location.name, e.location.precision, e.location.evidence.text)
+                 for e in art.events if e.location and e.location.evidence)
+    assert got == [("protest", "Moscow", "city", "Moscow"), ("protest", "Russia", "country", "across the country")]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -300,6 +301,11 @@ class AssemblyPolicy:
     # an undated event of the key type told in one sentence with a dated event of a listed type ends
     # by that one: "kidnapped the mayor, who refused to cooperate" (the refusal came first)
     ends_by: tuple[tuple[str, frozenset[str]], ...] = ()
+    # "a nationwide wave of rallies", "across the country": with no place of its own, an event of one of
+    # nationwide_types is the country's the document is about (country precision), not the city told
+    # in the sentence before
+    nationwide_words: tuple[str, ...] = ()
+    nationwide_types: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -335,7 +341,16 @@ def load_assembly_policy(lang: str = "en") -> AssemblyPolicy:
         if bad:
             raise RuleError(f"{path}: ends_by has unknown type(s) {bad}. Allowed: {', '.join(EVENT_TYPES)}")
         ends_by.append((str(key).lower(), vals))
-    return AssemblyPolicy(**out, act_prefer_files=tuple(str(x) for x in prefer), ends_by=tuple(ends_by))
+    nationwide = data.get("nationwide") or {}
+    words = nationwide.get("words") or [] if isinstance(nationwide, dict) else None
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise RuleError(f"{path}: nationwide must hold 'words', a list of words or phrases, and 'types'")
+    wide_types = _lower_set(nationwide.get("types"), str(path), "nationwide.types")
+    bad = sorted(t for t in wide_types if t not in EVENT_TYPES)
+    if bad:
+        raise RuleError(f"{path}: nationwide.types has unknown type(s) {bad}. Allowed: {', '.join(EVENT_TYPES)}")
+    return AssemblyPolicy(**out, act_prefer_files=tuple(str(x) for x in prefer), ends_by=tuple(ends_by),
+                          nationwide_words=tuple(w.strip().lower() for w in words), nationwide_types=wide_types)
 
 
 @lru_cache(maxsize=4)
@@ -1487,6 +1502,24 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
                        for p in places_by_sent.get(s.i, []) if fallback_ok(p)), None)
     dominant = _dominant_place([p for p in article.places if fallback_ok(p)])
 
+    # the country the document is about, as one of its place mentions at country precision
+    countries = Counter(p.country for p in article.places if p.resolved and p.country)
+    top_country = countries.most_common(1)[0][0] if countries else None
+    country_place = next((p for p in article.places if p.resolved and p.precision == "country"
+                          and p.country == top_country), None)
+    nationwide_rx = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in policy.nationwide_words) + r")\b",
+                               re.IGNORECASE) if policy.nationwide_words else None
+
+    def nationwide(sent: Sentence) -> Place | None:
+        """The document's country, its evidence the nationwide word of ``sent``."""
+        if country_place is None or nationwide_rx is None:
+            return None
+        m = nationwide_rx.search(text, sent.start, sent.end)
+        if m is None:
+            return None
+        return country_place.model_copy(update={"start": m.start(), "end": m.end(), "text": m.group(0),
+                                                "sentence": sent.i})
+
     def previous_place(sent: Sentence) -> Place | None:
         j = sent.i - 1
         while j >= 0 and j in by_index and by_index[j].paragraph == sent.paragraph and sent.i - j <= 3:
@@ -1510,6 +1543,9 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
         weak = bool(choices) and all(ch.rule == "place-facility" for ch in choices)
         if (choices and not weak) or etype in policy.no_fallback_place_types:
             return choices
+        wide = nationwide(c.sentence) if etype in policy.nationwide_types else None
+        if wide is not None:
+            return [_PlaceChoice(wide, "place-nationwide")]
         prev = previous_place(c.sentence)
         if prev is not None:
             return [_PlaceChoice(prev, "place-previous-sentence")]
@@ -1561,7 +1597,7 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
         """0: place told in the event's own sentence; 1: in the sentence just before; 2: headline/document."""
         prov = ev.location.evidence.provenance if ev.location and ev.location.evidence else None
         if prov is not None and prov.endswith((":place-attached", ":place-sentence", ":place-facility",
-                                               ":place-district-of-city")):
+                                               ":place-district-of-city", ":place-nationwide")):
             return 0
         return 1 if prov is not None and prov.endswith(":place-previous-sentence") else 2
 
