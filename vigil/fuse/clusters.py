@@ -73,13 +73,13 @@ BASE = 0.25
 CHAIN_SLACK = timedelta(days=2)
 """Within one cluster every two dates must overlap with this much slack (outlets differ by a day)."""
 FAMILIES: dict[str, str] = {"shelling": "remote_violence", "airstrike": "remote_violence"}
+"""Types that outlets use for one another; every other type is its own family."""
 VICTIM_TYPES = frozenset({"abduction", "attack_on_civilians"})
 """Types whose named victim identifies the event: two reports of the kidnapping of one named mayor
 on agreeing dates are one event even when one of them names the wrong town."""
 SURNAME_SIMILARITY = 80.0
 """rapidfuzz ratio at or above which two surnames are one (transliterations: Matveyev, Matvieiev;
 Fedorov, Fyodorov), unless one is the other's feminine form (Ivanov, Ivanova)."""
-"""Types that outlets use for one another; every other type is its own family."""
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d+")
 _SURNAME = re.compile(r"\b[A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)?")
