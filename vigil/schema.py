@@ -10,6 +10,8 @@ Offsets are Python character offsets into ``Article.text``, end exclusive.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Literal
 
@@ -166,6 +168,22 @@ class Mention(Record):
     text: str
     label: str
     sentence: int | None = None
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+
+
+def full_name_words(mentions: Iterable[Mention]) -> list[str]:
+    """The words, as written, of the PERSON mentions of two words or more ("Mykhailo Fedorov" ->
+    Mykhailo, Fedorov). A lone capitalised word the recogniser calls a person is often a town; it is
+    a person when it is one of these words (the geo and extract stages both ask)."""
+    out: list[str] = []
+    for m in mentions:
+        if m.label == "PERSON":
+            words = _NAME_WORD.findall(m.text)
+            if len(words) > 1:
+                out.extend(words)
+    return out
 
 
 # --- timex ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 
 from vigil.errors import RuleError
 from vigil.ruleset import load_rule_file, rules_dir
-from vigil.schema import ACLED_SUB_TO_TYPE, EVENT_TYPES, INTERVENTIONS, Mention, Sentence, Token
+from vigil.schema import ACLED_SUB_TO_TYPE, EVENT_TYPES, INTERVENTIONS, Mention, Sentence, Token, full_name_words
 
 TRIGGER_SCHEMA = "vigil.rules.trigger.v1"
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -342,15 +342,10 @@ def _match_raw(sentence: Sentence, text: str, idx: _Index) -> list[TriggerHit]:
 
 
 def named_people(entities: Iterable[Mention]) -> frozenset[str]:
-    """The lower-cased words of the PERSON entities of two words or more ("Ivan Hrytsenko" gives
-    "ivan" and "hrytsenko"): a lone word the NER calls a person is only trusted when it is one of them."""
-    out: set[str] = set()
-    for m in entities:
-        if m.label == "PERSON":
-            words = re.findall(r"\w+", _norm(m.text))
-            if len(words) >= 2:
-                out.update(words)
-    return frozenset(out)
+    """The lower-cased words of the PERSON entities of two words or more (``full_name_words``: "Ivan
+    Hrytsenko" gives "ivan" and "hrytsenko"), split as tokens are ("Jean-Pierre" gives "jean" and
+    "pierre"): a lone word the NER calls a person is only trusted when it is one of them."""
+    return frozenset(p for w in full_name_words(entities) for p in re.findall(r"\w+", _norm(w)))
 
 
 def match_triggers(sentence: Sentence, text: str, rules: Sequence[TriggerRule],

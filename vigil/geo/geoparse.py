@@ -47,7 +47,7 @@ from typing import Literal
 from vigil.errors import RuleError
 from vigil.geo.gazetteer import Entry, Gazetteer, Hit, normalize
 from vigil.ruleset import load_stage_rules
-from vigil.schema import Article, Mention, Place, Sentence, Token
+from vigil.schema import Article, Mention, Place, Sentence, Token, full_name_words
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -516,13 +516,7 @@ def _runs(tokens: list[Token]) -> list[list[Token]]:
 
 def _person_words(entities: list[Mention]) -> set[str]:
     """Words that occur inside multi-word PERSON mentions ("Mykhailo Fedorov" -> fedorov)."""
-    out: set[str] = set()
-    for m in entities:
-        if m.label == "PERSON":
-            words = re.findall(r"[^\W\d_][\w'\u2019-]*", m.text)
-            if len(words) > 1:
-                out.update(normalize(w) for w in words)
-    return out
+    return {normalize(w) for w in full_name_words(entities)}
 
 
 def _cap_cands(article: Article, gaz: Gazetteer, rules: GeoRules) -> list[_Cand]:
