@@ -938,7 +938,7 @@ def _is_dateline(sentence: Sentence | None, timexes: Sequence[Timex], by_index: 
 
 
 def _is_headline(text: str, sentence: Sentence, by_index: dict[int, Sentence],
-                 sent_timexes: dict[int, list[Timex]] | None = None) -> bool:
+                 sent_timexes: dict[int, list[Timex]]) -> bool:
     """The sentence is a title line: alone in the first paragraph of a text with more paragraphs, and without
     closing punctuation (a one-sentence lede that ends with a full stop is body text), or with it when a
     dateline paragraph follows ("Forces hit the depot." then "March 29, 2022 12:07 pm")."""
@@ -953,7 +953,7 @@ def _is_headline(text: str, sentence: Sentence, by_index: dict[int, Sentence],
     if not _ends_sentence(text, sentence):
         return True
     nxt = by_index.get(sentence.i + 1)
-    return _is_dateline(nxt, (sent_timexes or {}).get(sentence.i + 1, []), by_index)
+    return _is_dateline(nxt, sent_timexes.get(sentence.i + 1, []), by_index)
 
 
 def _dates_the_report(t: Timex, trig: Token | None, view: SentenceView | None, verbs: frozenset[str]) -> bool:
@@ -1309,6 +1309,14 @@ def _narrower(a: EventDate, b: EventDate) -> EventDate:
     return b if (b.end - b.start) < (a.end - a.start) else a
 
 
+@lru_cache(maxsize=8)
+def _phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Any of ``phrases`` as whole words, any case (compiled once per policy, not per article)."""
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in phrases) + r")\b", re.IGNORECASE)
+
+
 def bound_by_later_events(events: Sequence[Event], ends_by: Sequence[tuple[str, frozenset[str]]]) -> list[Event]:
     """Events whose date the text leaves open, ended by a dated event they led to in the same sentence.
 
@@ -1507,8 +1515,7 @@ def assemble_events(article: Article, *, finders: AttributeFinders | None = None
     top_country = countries.most_common(1)[0][0] if countries else None
     country_place = next((p for p in article.places if p.resolved and p.precision == "country"
                           and p.country == top_country), None)
-    nationwide_rx = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in policy.nationwide_words) + r")\b",
-                               re.IGNORECASE) if policy.nationwide_words else None
+    nationwide_rx = _phrases_regex(policy.nationwide_words)
 
     def nationwide(sent: Sentence) -> Place | None:
         """The document's country, its evidence the nationwide word of ``sent``."""
